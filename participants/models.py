@@ -1,0 +1,313 @@
+"""Who takes part: countries, organisations, delegations, participants, invitations."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from crm_workshop.i18n import Localized
+from crm_workshop.timezones import validate_iana_zone
+
+
+class Language(models.TextChoices):
+    SPANISH = "es", _("Español")
+    ENGLISH = "en", _("Inglés")
+    FRENCH = "fr", _("Francés")
+
+
+class User(AbstractUser):
+    """A person who signs in. E-mail is the login; the zone and language are preferences."""
+
+    email = models.EmailField(_("correo electrónico"), unique=True)
+    time_zone = models.CharField(
+        _("zona horaria"),
+        max_length=64,
+        blank=True,
+        validators=[validate_iana_zone],
+        help_text=_("Zona IANA en la que prefiere ver los horarios. Vacío: la de su país."),
+    )
+    language = models.CharField(
+        _("idioma preferido"), max_length=2, choices=Language.choices[:2], default="es"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email or self.username
+
+
+class Country(models.Model):
+    class CrmStatus(models.TextChoices):
+        MEMBER = "member", _("País Miembro")
+        OBSERVER = "observer", _("País Observador")
+
+    iso_code = models.CharField(_("código ISO"), max_length=2, primary_key=True)
+    name_es = models.CharField(_("nombre (español)"), max_length=100)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=100)
+    time_zone = models.CharField(
+        _("zona horaria"), max_length=64, validators=[validate_iana_zone],
+        help_text=_("Zona IANA de la capital, p. ej. America/Mexico_City."),
+    )
+    working_language = models.CharField(
+        _("idioma de trabajo"), max_length=2, choices=Language.choices, default="es"
+    )
+    crm_status = models.CharField(
+        _("condición en la CRM"), max_length=10, choices=CrmStatus.choices, default="member"
+    )
+
+    name = Localized("name")
+
+    class Meta:
+        ordering = ["name_es"]
+        verbose_name = _("país")
+        verbose_name_plural = _("países")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iso_code__regex=r"^[A-Z]{2}$"), name="country_iso_code_two_capitals"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        REGIONAL_PROCESS = "regional_process", _("Proceso regional")
+        INTERNATIONAL = "international", _("Organismo internacional")
+        GOVERNMENT = "government", _("Institución de gobierno")
+        CIVIL_SOCIETY = "civil_society", _("Sociedad civil")
+        NETWORK = "network", _("Red")
+        OTHER = "other", _("Otra")
+
+    code = models.CharField(
+        _("código"), max_length=32, unique=True,
+        help_text=_("Identificador estable, p. ej. OIM, UNODC, CRM-PPT."),
+    )
+    acronym_es = models.CharField(_("sigla (español)"), max_length=32, blank=True)
+    acronym_en = models.CharField(_("sigla (inglés)"), max_length=32, blank=True)
+    name_es = models.CharField(_("nombre (español)"), max_length=255)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=255, blank=True)
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default="other")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("organización superior"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("país"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+
+    name = Localized("name")
+    acronym = Localized("acronym")
+
+    class Meta:
+        ordering = ["name_es"]
+        verbose_name = _("organización")
+        verbose_name_plural = _("organizaciones")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        return self.acronym or self.name
+
+
+class Delegation(models.Model):
+    """A country's delegation to one workshop."""
+
+    workshop = models.ForeignKey(
+        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        related_name="delegations",
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("país"), on_delete=models.PROTECT, related_name="delegations"
+    )
+    focal_point = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("punto focal"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="focal_point_of",
+    )
+
+    class Meta:
+        ordering = ["workshop", "country__name_es"]
+        verbose_name = _("delegación")
+        verbose_name_plural = _("delegaciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "country"], name="delegation_one_per_country_and_workshop"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Delegación de %(country)s") % {"country": self.country})
+
+
+class Participant(models.Model):
+    """A user's registration in one workshop, in one role."""
+
+    class Role(models.TextChoices):
+        DELEGATE = "delegate", _("Delegado/a de país")
+        OBSERVER = "observer", _("Observador/a")
+        MODERATOR = "moderator", _("Moderador/a")
+
+    class Profile(models.TextChoices):
+        INVESTIGATION = "investigation", _("Investigación y judicialización")
+        MIGRATION_CONTROL = "migration_control", _("Control migratorio")
+        PROTECTION = "protection", _("Protección y refugio")
+        OTHER = "other", _("Otro")
+
+    class RegistrationStatus(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        APPROVED = "approved", _("Aprobada")
+        REJECTED = "rejected", _("Rechazada")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("usuario"), on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    workshop = models.ForeignKey(
+        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    role = models.CharField(_("rol"), max_length=12, choices=Role.choices, default="delegate")
+    delegation = models.ForeignKey(
+        Delegation, verbose_name=_("delegación"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="members",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organización"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="participants",
+    )
+    institution = models.CharField(_("institución"), max_length=255, blank=True)
+    position = models.CharField(_("cargo"), max_length=255, blank=True)
+    profile = models.CharField(
+        _("perfil"), max_length=20, choices=Profile.choices, default="other"
+    )
+    registration_status = models.CharField(
+        _("estado de la inscripción"), max_length=10, choices=RegistrationStatus.choices,
+        default="pending",
+    )
+    registered_at = models.DateTimeField(_("inscrito/a el"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("revisado/a el"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revisado/a por"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["workshop", "delegation__country__name_es", "user__last_name"]
+        verbose_name = _("participante")
+        verbose_name_plural = _("participantes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workshop"], name="participant_one_registration_per_workshop"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="delegate") | Q(delegation__isnull=False),
+                name="participant_delegate_has_delegation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.delegation.country if self.delegation_id else self.organisation
+        return f"{self.user} — {where}" if where else str(self.user)
+
+
+class Invitation(models.Model):
+    """An invitation e-mail. The row is the outbox: ``queued`` rows are (re)sent by a task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        SENT = "sent", _("Enviada")
+        FAILED = "failed", _("Fallida")
+        ACCEPTED = "accepted", _("Aceptada")
+
+    workshop = models.ForeignKey(
+        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("correo electrónico"))
+    full_name = models.CharField(_("nombre"), max_length=255, blank=True)
+    role = models.CharField(
+        _("rol"), max_length=12, choices=Participant.Role.choices, default="delegate"
+    )
+    delegation = models.ForeignKey(
+        Delegation, verbose_name=_("delegación"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="invitations",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organización"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="invitations",
+    )
+    language = models.CharField(
+        _("idioma del correo"), max_length=2, choices=Language.choices[:2], default="es"
+    )
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, editable=False, default=secrets.token_urlsafe
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default="queued", db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    last_error = models.TextField(_("último error"), blank=True)
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("creada por"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    sent_at = models.DateTimeField(_("enviada el"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("aceptada el"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitación")
+        verbose_name_plural = _("invitaciones")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "workshop", name="invitation_one_per_email_and_workshop"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="delegate") | Q(delegation__isnull=False),
+                name="invitation_delegate_has_delegation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="invitation_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_status_display()})"
+
+
+class Attendance(models.Model):
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participante"), on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    session = models.ForeignKey(
+        "agenda.Session", verbose_name=_("sesión"), on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    attended = models.BooleanField(_("asistió"), default=True)
+    recorded_at = models.DateTimeField(_("registrada el"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "participant"]
+        verbose_name = _("asistencia")
+        verbose_name_plural = _("asistencias")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "session"], name="attendance_one_per_participant_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} — {self.session}"
