@@ -9,5 +9,5 @@ def demo(db):
     """The concept-note workshop as ``seed_demo`` loads it."""
     from agenda.models import Workshop
 
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     return Workshop.objects.get(slug="crm-gtgf-trafico-ilicito-migrantes-2022")
