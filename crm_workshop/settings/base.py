@@ -187,3 +187,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Admin (Secretaría Ejecutiva) ------------------------------------------------------------
+# Staff reach /admin/ only after a second factor (allauth MFA); see crm_workshop.admin.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
+MIDDLEWARE += ["crm_workshop.admin.AdminMFAMiddleware"]  # after auth and messages

@@ -1,0 +1,159 @@
+"""Factories for the models tests/factories.py does not cover yet (used by the admin tests)."""
+
+import datetime as dt
+
+import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from agenda import models as agenda
+from agreements import models as agreements
+from consultations import models as consultations
+from participants import models as participants
+from tests.factories import (
+    AgendaItemFactory,
+    CountryFactory,
+    OrganisationFactory,
+    SessionFactory,
+    UserFactory,
+    WorkshopFactory,
+)
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+def activate_totp(user) -> tuple[Authenticator, str]:
+    """Give ``user`` a TOTP authenticator the way allauth does; returns it and its secret."""
+    secret = generate_totp_secret()
+    return TOTP.activate(user, secret).instance, secret
+
+
+class WorkshopPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = agenda.WorkshopPartner
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role_es = "Apoya"
+    order = factory.Sequence(lambda n: n)
+
+
+class AxisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = agenda.Axis
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_es = factory.Sequence(lambda n: f"Eje de prueba {n}")
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = agenda.Objective
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text_es = factory.Sequence(lambda n: f"Objetivo de prueba {n}")
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = agenda.Segment
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title_es = factory.Sequence(lambda n: f"Intervención {n}")
+    duration_minutes = 5
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = participants.Delegation
+        django_get_or_create = ("workshop", "country")
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    country = factory.SubFactory(CountryFactory)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = participants.Participant
+
+    user = factory.SubFactory(UserFactory)
+    delegation = factory.SubFactory(DelegationFactory)
+    workshop = factory.LazyAttribute(lambda o: o.delegation.workshop)
+    role = participants.Participant.Role.DELEGATE
+    institution = "Dirección General de Migración"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = participants.Invitation
+
+    delegation = factory.SubFactory(DelegationFactory)
+    workshop = factory.LazyAttribute(lambda o: o.delegation.workshop)
+    email = factory.Sequence(lambda n: f"invitado{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Persona invitada {n}")
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = participants.Attendance
+
+    participant = factory.SubFactory(ParticipantFactory)
+    session = factory.SubFactory(
+        SessionFactory, workshop=factory.SelfAttribute("..participant.workshop")
+    )
+
+
+class TriggerQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consultations.TriggerQuestion
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    code = factory.Sequence(lambda n: f"TQ-{n}")
+    order = factory.Sequence(lambda n: n)
+    text_es = factory.Sequence(lambda n: f"¿Pregunta detonadora {n}?")
+
+
+class QuestionAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consultations.QuestionAssignment
+
+    question = factory.SubFactory(TriggerQuestionFactory)
+    country = factory.SubFactory(CountryFactory)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = consultations.Answer
+
+    question = factory.SubFactory(TriggerQuestionFactory)
+    delegation = factory.SubFactory(
+        DelegationFactory, workshop=factory.SelfAttribute("..question.workshop")
+    )
+    text = "Respuesta de la delegación."
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = agreements.Agreement
+
+    session = factory.SubFactory(SessionFactory)
+    workshop = factory.LazyAttribute(lambda o: o.session.workshop)
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Acuerdo de prueba {n}")
+
+
+class MinutesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = agreements.Minutes
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    render_status = agreements.Minutes.RenderStatus.READY
+    sha256 = "a" * 64
+    generated_at = dt.datetime(2022, 6, 16, 15, 0, tzinfo=dt.UTC)

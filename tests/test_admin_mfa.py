@@ -1,0 +1,167 @@
+"""The admin is behind a second factor (allauth MFA) when ADMIN_REQUIRE_MFA is on."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.urls import reverse
+
+from tests.admin_factories import StaffUserFactory, activate_totp
+from tests.factories import UserFactory
+
+MFA_REQUIRED_MESSAGE = (
+    "Para entrar en la administración debe activar la verificación en dos pasos: "
+    "los datos de las delegaciones solo se gestionan con un segundo factor. "
+    "Configure una aplicación de autenticación y vuelva a intentarlo."
+)
+
+
+@pytest.fixture
+def require_mfa(settings):
+    settings.ADMIN_REQUIRE_MFA = True
+    return settings
+
+
+def current_totp_code(secret: str) -> str:
+    import time
+
+    from allauth.mfa import app_settings
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def test_admin_mfa_is_required_by_default_outside_the_laptop(settings):
+    assert settings.ADMIN_REQUIRE_MFA is True
+    assert settings.MIDDLEWARE[-1] == "crm_workshop.admin.AdminMFAMiddleware"
+    assert settings.MIDDLEWARE.index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    ) < settings.MIDDLEWARE.index("crm_workshop.admin.AdminMFAMiddleware")
+
+
+def test_admin_sends_staff_without_authenticator_to_totp_setup(client, db, require_mfa):
+    client.force_login(StaffUserFactory())
+
+    response = client.get("/admin/agenda/session/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/totp/activate/"
+    assert response.url == reverse("mfa_activate_totp")
+
+
+def test_admin_explains_in_spanish_why_mfa_setup_is_needed(client, db, require_mfa):
+    staff = StaffUserFactory(email="nueva@example.org")
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+
+    response = client.post(
+        "/accounts/login/?next=/admin/",
+        {"login": "nueva@example.org", "password": "correct-horse-battery"},
+        follow=True,
+    )
+
+    # allauth asks for the password once more before adding an authenticator.
+    assert response.redirect_chain == [
+        ("/admin/", 302),
+        ("/accounts/2fa/totp/activate/", 302),
+        ("/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F", 302),
+    ]
+    assert response.status_code == 200
+    assert MFA_REQUIRED_MESSAGE in [str(m) for m in response.context["messages"]]
+
+
+def test_admin_lets_staff_in_after_signing_in_with_password_and_totp_code(client, db, require_mfa):
+    staff = StaffUserFactory(email="secretaria@example.org")
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    _, secret = activate_totp(staff)
+
+    login = client.post(
+        "/accounts/login/?next=/admin/",
+        {"login": "secretaria@example.org", "password": "correct-horse-battery"},
+    )
+    assert login.status_code == 302
+    assert login.url == reverse("mfa_authenticate")
+
+    second_factor = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    assert second_factor.status_code == 302
+    assert second_factor.url == "/admin/"
+
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert response.context["user"] == staff
+
+
+def test_admin_asks_for_code_when_session_skipped_the_second_factor(client, db, require_mfa):
+    staff = StaffUserFactory()
+    activate_totp(staff)
+    client.force_login(staff)  # a password-only session
+
+    response = client.get("/admin/agenda/session/?q=1")
+
+    assert response.status_code == 302
+    assert (
+        response.url == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fagenda%2Fsession%2F%3Fq%3D1"
+    )
+
+
+def test_admin_reauthentication_with_code_opens_the_admin(client, db, require_mfa):
+    staff = StaffUserFactory()
+    _, secret = activate_totp(staff)
+    client.force_login(staff)
+
+    response = client.post(
+        "/accounts/2fa/reauthenticate/?next=/admin/",
+        {"code": current_totp_code(secret)},
+    )
+    assert response.status_code == 302
+    assert response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_login_page_sends_anonymous_to_allauth_login(client, db, require_mfa):
+    response = client.get("/admin/login/?next=/admin/agenda/session/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=%2Fadmin%2Fagenda%2Fsession%2F"
+
+
+def test_admin_login_page_ignores_foreign_next(client, db, require_mfa):
+    response = client.get("/admin/login/?next=https://evil.example/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_admin_password_only_post_to_admin_login_does_not_open_admin(client, db, require_mfa):
+    staff = StaffUserFactory(email="jefa@example.org")
+    activate_totp(staff)
+
+    response = client.post(
+        "/admin/login/", {"username": staff.username, "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=%2Fadmin%2F"
+    assert client.get("/admin/").status_code == 302
+
+
+def test_admin_without_requirement_lets_staff_in_with_password_only(client, db, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(StaffUserFactory())
+
+    assert client.get("/admin/agenda/session/").status_code == 200
+
+
+def test_admin_mfa_gate_leaves_non_staff_to_the_admin_refusal(client, db, require_mfa):
+    client.force_login(UserFactory())
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response.url == "/admin/login/?next=/admin/"
+
+
+def test_admin_english_prefix_is_gated_too(client, db, require_mfa):
+    client.force_login(StaffUserFactory())
+
+    response = client.get("/en/admin/")
+
+    assert response.status_code == 302
+    assert response.url == "/en/accounts/2fa/totp/activate/"
