@@ -26,3 +26,12 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Setup/CI: an empty value is as bad as a missing one --------------------------------------
+# (``SECRET_KEY=`` in a compose file would otherwise start a site whose sessions anyone can forge.)
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+if not SECRET_KEY.strip():
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable (it is empty)")
+if not [host for host in ALLOWED_HOSTS if host.strip()]:
+    raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable (it is empty)")

@@ -1,0 +1,66 @@
+"""Thin Celery tasks: ids in, load, call a service. Each one is safe to deliver twice."""
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from celery.exceptions import Retry
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from participants import services
+from participants.models import Invitation
+
+logger = logging.getLogger(__name__)
+
+# A queued row younger than this is probably still in a live task's hands (first attempt or
+# a backoff retry); the sweep leaves it alone.
+OUTBOX_SWEEP_MIN_AGE = dt.timedelta(minutes=5)
+OUTBOX_SWEEP_BATCH = 500
+
+
+@shared_task(
+    name="participants.invitation_send",
+    bind=True,
+    autoretry_for=(services.TemporaryDeliveryError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=8,
+)
+def invitation_send_task(self, *, invitation_id: int) -> str | None:
+    """Send one invitation; the service's lock and status check make redelivery harmless."""
+    invitation = services.invitation_send(invitation_id=invitation_id)
+    if invitation is None:
+        logger.info("invitation %s is gone; nothing to send", invitation_id)
+        return None
+    return invitation.status
+
+
+@shared_task(name="participants.invitation_outbox_sweep")
+def invitation_outbox_sweep_task() -> int:
+    """Re-enqueue invitations still ``queued`` a while after creation; returns how many.
+
+    Enqueueing a row that a live task is also handling is harmless: whichever runs second
+    finds it no longer ``queued`` (``invitation_send`` locks the row and checks).
+    """
+    cutoff = timezone.now() - OUTBOX_SWEEP_MIN_AGE
+    ids = list(
+        Invitation.objects.filter(status=Invitation.Status.QUEUED, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:OUTBOX_SWEEP_BATCH]
+    )
+    enqueued = 0
+    for invitation_id in ids:
+        try:
+            invitation_send_task.delay(invitation_id=invitation_id)
+        except BrokerUnavailable as error:
+            logger.warning("outbox sweep stopped: broker unavailable (%s)", error)
+            break
+        except (services.TemporaryDeliveryError, Retry) as error:
+            # Inline mode only (Celery raises the retry): the row records it, stays queued.
+            logger.warning("invitation %s stays queued: %s", invitation_id, error)
+        enqueued += 1
+    if ids:
+        logger.info("outbox sweep re-enqueued %s of %s queued invitations", enqueued, len(ids))
+    return enqueued
