@@ -25,7 +25,9 @@ class Workshop(models.Model):
     title_es = models.CharField(_("título (español)"), max_length=255)
     title_en = models.CharField(_("título (inglés)"), max_length=255, blank=True)
     organiser = models.ForeignKey(
-        "participants.Organisation", verbose_name=_("organiza"), on_delete=models.PROTECT,
+        "participants.Organisation",
+        verbose_name=_("organiza"),
+        on_delete=models.PROTECT,
         related_name="organised_workshops",
     )
     modality = models.CharField(
@@ -40,15 +42,20 @@ class Workshop(models.Model):
     expected_outcome_es = models.TextField(_("resultado esperado (español)"), blank=True)
     expected_outcome_en = models.TextField(_("resultado esperado (inglés)"), blank=True)
     time_zone = models.CharField(
-        _("zona horaria de referencia"), max_length=64, validators=[validate_iana_zone],
+        _("zona horaria de referencia"),
+        max_length=64,
+        validators=[validate_iana_zone],
         help_text=_("Zona IANA en la que están escritos los horarios de la agenda."),
     )
     time_zone_confirmed = models.BooleanField(
-        _("zona horaria confirmada"), default=False,
+        _("zona horaria confirmada"),
+        default=False,
         help_text=_("Desmarcado: la agenda muestra que la zona aún no está confirmada."),
     )
     agenda_status = models.CharField(
-        _("estado de la agenda"), max_length=12, choices=AgendaStatus.choices,
+        _("estado de la agenda"),
+        max_length=12,
+        choices=AgendaStatus.choices,
         default="preliminary",
     )
     webinar_url = models.URLField(_("enlace del webinar"), blank=True)
@@ -82,7 +89,9 @@ class WorkshopPartner(models.Model):
         Workshop, verbose_name=_("taller"), on_delete=models.CASCADE, related_name="partners"
     )
     organisation = models.ForeignKey(
-        "participants.Organisation", verbose_name=_("organización"), on_delete=models.PROTECT,
+        "participants.Organisation",
+        verbose_name=_("organización"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     role_es = models.CharField(_("papel (español)"), max_length=100, blank=True)
@@ -102,8 +111,8 @@ class WorkshopPartner(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation.short_name} ({self.role})" if self.role else str(
-            self.organisation
+        return (
+            f"{self.organisation.short_name} ({self.role})" if self.role else str(self.organisation)
         )
 
 
@@ -117,7 +126,8 @@ class Axis(models.Model):
     title_es = models.CharField(_("título (español)"), max_length=255)
     title_en = models.CharField(_("título (inglés)"), max_length=255, blank=True)
     prioritised = models.BooleanField(
-        _("priorizado por los países"), default=False,
+        _("priorizado por los países"),
+        default=False,
         help_text=_("Eje en el que los países concentraron las acciones prioritarias."),
     )
 
@@ -164,7 +174,9 @@ class Session(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("número"))
     label_es = models.CharField(
-        _("etiqueta (español)"), max_length=100, blank=True,
+        _("etiqueta (español)"),
+        max_length=100,
+        blank=True,
         help_text=_("Como la escribe la nota, p. ej. «Sesión virtual 2»."),
     )
     label_en = models.CharField(_("etiqueta (inglés)"), max_length=100, blank=True)
@@ -184,7 +196,9 @@ class Session(models.Model):
         verbose_name_plural = _("sesiones")
         constraints = [
             models.UniqueConstraint(fields=["workshop", "number"], name="session_number_unique"),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="session_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -222,7 +236,10 @@ class AgendaItem(models.Model):
     end = models.DateTimeField(_("fin"))
     kind = models.CharField(_("tipo"), max_length=14, choices=Kind.choices)
     secondary_kind = models.CharField(
-        _("tipo secundario"), max_length=14, choices=Kind.choices, blank=True,
+        _("tipo secundario"),
+        max_length=14,
+        choices=Kind.choices,
+        blank=True,
         help_text=_("Para bloques mixtos, p. ej. cierre que también es diálogo."),
     )
     title_es = models.CharField(_("título (español)"), max_length=255)
@@ -286,7 +303,9 @@ class Segment(models.Model):
     title_es = models.CharField(_("título (español)"), max_length=500)
     title_en = models.CharField(_("título (inglés)"), max_length=500, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duración indicada (min)"), null=True, blank=True,
+        _("duración indicada (min)"),
+        null=True,
+        blank=True,
         help_text=_("Solo si la agenda la indica; no se inventa."),
     )
     countries = models.ManyToManyField(
@@ -315,18 +334,28 @@ class Speaker(models.Model):
     """A person, or only an organisation or role when nobody is named yet."""
 
     name = models.CharField(
-        _("nombre"), max_length=255, blank=True,
+        _("nombre"),
+        max_length=255,
+        blank=True,
         help_text=_("Vacío si aún no se ha designado a una persona."),
     )
     position_es = models.CharField(_("cargo (español)"), max_length=500, blank=True)
     position_en = models.CharField(_("cargo (inglés)"), max_length=500, blank=True)
     organisation = models.ForeignKey(
-        "participants.Organisation", verbose_name=_("organización"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="speakers",
+        "participants.Organisation",
+        verbose_name=_("organización"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="speakers",
     )
     representing = models.ForeignKey(
-        "participants.Organisation", verbose_name=_("en representación de"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="representatives",
+        "participants.Organisation",
+        verbose_name=_("en representación de"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="representatives",
     )
     email = models.EmailField(_("correo electrónico"), blank=True)
 
@@ -366,15 +395,27 @@ class Participation(models.Model):
         NOT_STATED = "not_stated", _("No indicado")
 
     agenda_item = models.ForeignKey(
-        AgendaItem, verbose_name=_("bloque"), null=True, blank=True, on_delete=models.CASCADE,
+        AgendaItem,
+        verbose_name=_("bloque"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="participations",
     )
     segment = models.ForeignKey(
-        Segment, verbose_name=_("intervención"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="participations",
+        Segment,
+        verbose_name=_("intervención"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="participations",
     )
     speaker = models.ForeignKey(
-        Speaker, verbose_name=_("ponente"), null=True, blank=True, on_delete=models.PROTECT,
+        Speaker,
+        verbose_name=_("ponente"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="participations",
         help_text=_("Vacío solo cuando la agenda no indica a nadie."),
     )
