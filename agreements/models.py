@@ -23,29 +23,45 @@ class Agreement(models.Model):
         DONE = "done", _("Cumplido")
 
     workshop = models.ForeignKey(
-        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        "agenda.Workshop",
+        verbose_name=_("taller"),
+        on_delete=models.CASCADE,
         related_name="agreements",
     )
     session = models.ForeignKey(
-        "agenda.Session", verbose_name=_("sesión"), on_delete=models.PROTECT,
+        "agenda.Session",
+        verbose_name=_("sesión"),
+        on_delete=models.PROTECT,
         related_name="agreements",
     )
     agenda_item = models.ForeignKey(
-        "agenda.AgendaItem", verbose_name=_("bloque"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="agreements",
+        "agenda.AgendaItem",
+        verbose_name=_("bloque"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agreements",
     )
     axis = models.ForeignKey(
-        "agenda.Axis", verbose_name=_("eje"), null=True, blank=True, on_delete=models.PROTECT,
+        "agenda.Axis",
+        verbose_name=_("eje"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="agreements",
     )
     number = models.PositiveIntegerField(_("número"))
     text = models.TextField(_("texto del acuerdo"))
     responsible_countries = models.ManyToManyField(
-        "participants.Country", verbose_name=_("países responsables"), blank=True,
+        "participants.Country",
+        verbose_name=_("países responsables"),
+        blank=True,
         related_name="agreements",
     )
     responsible_organisations = models.ManyToManyField(
-        "participants.Organisation", verbose_name=_("organizaciones responsables"), blank=True,
+        "participants.Organisation",
+        verbose_name=_("organizaciones responsables"),
+        blank=True,
         related_name="agreements",
     )
     term = models.CharField(_("plazo"), max_length=8, choices=Term.choices, default="short")
@@ -61,13 +77,21 @@ class Agreement(models.Model):
     )
     created_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registrado por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("actualizado el"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actualizado por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actualizado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -97,7 +121,9 @@ class Minutes(models.Model):
         FAILED = "failed", _("Fallida")
 
     workshop = models.ForeignKey(
-        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        "agenda.Workshop",
+        verbose_name=_("taller"),
+        on_delete=models.CASCADE,
         related_name="minutes",
     )
     version = models.PositiveIntegerField(_("versión"))
@@ -111,8 +137,12 @@ class Minutes(models.Model):
     requested_at = models.DateTimeField(_("solicitada el"), auto_now_add=True)
     generated_at = models.DateTimeField(_("generada el"), null=True, blank=True)
     generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("generada por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("generada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     issued_at = models.DateTimeField(_("emitida el"), null=True, blank=True)
 

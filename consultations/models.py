@@ -11,18 +11,28 @@ from crm_workshop.i18n import Localized
 
 class TriggerQuestion(models.Model):
     workshop = models.ForeignKey(
-        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        "agenda.Workshop",
+        verbose_name=_("taller"),
+        on_delete=models.CASCADE,
         related_name="trigger_questions",
     )
     code = models.CharField(
         _("código"), max_length=32, help_text=_("Identificador estable, p. ej. TQ-S1-1.")
     )
     session = models.ForeignKey(
-        "agenda.Session", verbose_name=_("sesión"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="trigger_questions",
+        "agenda.Session",
+        verbose_name=_("sesión"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trigger_questions",
     )
     axis = models.ForeignKey(
-        "agenda.Axis", verbose_name=_("eje"), null=True, blank=True, on_delete=models.PROTECT,
+        "agenda.Axis",
+        verbose_name=_("eje"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="trigger_questions",
     )
     order = models.PositiveSmallIntegerField(_("orden"), default=0)
@@ -30,12 +40,16 @@ class TriggerQuestion(models.Model):
     text_en = models.TextField(_("texto (inglés)"), blank=True)
     deadline = models.DateTimeField(_("fecha límite de respuesta"), null=True, blank=True)
     is_example = models.BooleanField(
-        _("es un ejemplo"), default=False,
+        _("es un ejemplo"),
+        default=False,
         help_text=_("Preguntas de demostración: nunca se presentan como las de los organizadores."),
     )
     countries = models.ManyToManyField(
-        "participants.Country", verbose_name=_("países asignados"), blank=True,
-        through="QuestionAssignment", related_name="trigger_questions",
+        "participants.Country",
+        verbose_name=_("países asignados"),
+        blank=True,
+        through="QuestionAssignment",
+        related_name="trigger_questions",
     )
 
     text = Localized("text")
@@ -54,11 +68,15 @@ class TriggerQuestion(models.Model):
 
 class QuestionAssignment(models.Model):
     question = models.ForeignKey(
-        TriggerQuestion, verbose_name=_("pregunta"), on_delete=models.CASCADE,
+        TriggerQuestion,
+        verbose_name=_("pregunta"),
+        on_delete=models.CASCADE,
         related_name="assignments",
     )
     country = models.ForeignKey(
-        "participants.Country", verbose_name=_("país"), on_delete=models.PROTECT,
+        "participants.Country",
+        verbose_name=_("país"),
+        on_delete=models.PROTECT,
         related_name="question_assignments",
     )
     assigned_at = models.DateTimeField(_("asignada el"), auto_now_add=True)
@@ -85,30 +103,40 @@ class Answer(models.Model):
         SUBMITTED = "submitted", _("Enviada")
 
     question = models.ForeignKey(
-        TriggerQuestion, verbose_name=_("pregunta"), on_delete=models.PROTECT,
+        TriggerQuestion,
+        verbose_name=_("pregunta"),
+        on_delete=models.PROTECT,
         related_name="answers",
     )
     delegation = models.ForeignKey(
-        "participants.Delegation", verbose_name=_("delegación"), on_delete=models.PROTECT,
+        "participants.Delegation",
+        verbose_name=_("delegación"),
+        on_delete=models.PROTECT,
         related_name="answers",
     )
     text = models.TextField(_("respuesta"), blank=True)
-    status = models.CharField(
-        _("estado"), max_length=10, choices=Status.choices, default="draft"
-    )
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices, default="draft")
     version = models.PositiveIntegerField(
         _("versión"), default=1, help_text=_("Aumenta con cada guardado (bloqueo optimista).")
     )
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("editada por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
     submitted_at = models.DateTimeField(_("enviada el"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("enviada por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enviada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 

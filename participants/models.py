@@ -51,7 +51,9 @@ class Country(models.Model):
     name_es = models.CharField(_("nombre (español)"), max_length=100)
     name_en = models.CharField(_("nombre (inglés)"), max_length=100)
     time_zone = models.CharField(
-        _("zona horaria"), max_length=64, validators=[validate_iana_zone],
+        _("zona horaria"),
+        max_length=64,
+        validators=[validate_iana_zone],
         help_text=_("Zona IANA de la capital, p. ej. America/Mexico_City."),
     )
     working_language = models.CharField(
@@ -87,7 +89,9 @@ class Organisation(models.Model):
         OTHER = "other", _("Otra")
 
     code = models.CharField(
-        _("código"), max_length=32, unique=True,
+        _("código"),
+        max_length=32,
+        unique=True,
         help_text=_("Identificador estable, p. ej. OIM, UNODC, CRM-PPT."),
     )
     acronym_es = models.CharField(_("sigla (español)"), max_length=32, blank=True)
@@ -96,11 +100,19 @@ class Organisation(models.Model):
     name_en = models.CharField(_("nombre (inglés)"), max_length=255, blank=True)
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default="other")
     parent = models.ForeignKey(
-        "self", verbose_name=_("organización superior"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("organización superior"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     country = models.ForeignKey(
-        Country, verbose_name=_("país"), null=True, blank=True, on_delete=models.PROTECT,
+        Country,
+        verbose_name=_("país"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organisations",
     )
 
@@ -124,15 +136,21 @@ class Delegation(models.Model):
     """A country's delegation to one workshop."""
 
     workshop = models.ForeignKey(
-        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        "agenda.Workshop",
+        verbose_name=_("taller"),
+        on_delete=models.CASCADE,
         related_name="delegations",
     )
     country = models.ForeignKey(
         Country, verbose_name=_("país"), on_delete=models.PROTECT, related_name="delegations"
     )
     focal_point = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("punto focal"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="focal_point_of",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("punto focal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="focal_point_of",
     )
 
     class Meta:
@@ -169,36 +187,52 @@ class Participant(models.Model):
         REJECTED = "rejected", _("Rechazada")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("usuario"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario"),
+        on_delete=models.CASCADE,
         related_name="participations",
     )
     workshop = models.ForeignKey(
-        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        "agenda.Workshop",
+        verbose_name=_("taller"),
+        on_delete=models.CASCADE,
         related_name="participants",
     )
     role = models.CharField(_("rol"), max_length=12, choices=Role.choices, default="delegate")
     delegation = models.ForeignKey(
-        Delegation, verbose_name=_("delegación"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Delegation,
+        verbose_name=_("delegación"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organización"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="participants",
+        Organisation,
+        verbose_name=_("organización"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participants",
     )
     institution = models.CharField(_("institución"), max_length=255, blank=True)
     position = models.CharField(_("cargo"), max_length=255, blank=True)
-    profile = models.CharField(
-        _("perfil"), max_length=20, choices=Profile.choices, default="other"
-    )
+    profile = models.CharField(_("perfil"), max_length=20, choices=Profile.choices, default="other")
     registration_status = models.CharField(
-        _("estado de la inscripción"), max_length=10, choices=RegistrationStatus.choices,
+        _("estado de la inscripción"),
+        max_length=10,
+        choices=RegistrationStatus.choices,
         default="pending",
     )
     registered_at = models.DateTimeField(_("inscrito/a el"), auto_now_add=True)
     reviewed_at = models.DateTimeField(_("revisado/a el"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("revisado/a por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revisado/a por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -230,7 +264,9 @@ class Invitation(models.Model):
         ACCEPTED = "accepted", _("Aceptada")
 
     workshop = models.ForeignKey(
-        "agenda.Workshop", verbose_name=_("taller"), on_delete=models.CASCADE,
+        "agenda.Workshop",
+        verbose_name=_("taller"),
+        on_delete=models.CASCADE,
         related_name="invitations",
     )
     email = models.EmailField(_("correo electrónico"))
@@ -239,12 +275,20 @@ class Invitation(models.Model):
         _("rol"), max_length=12, choices=Participant.Role.choices, default="delegate"
     )
     delegation = models.ForeignKey(
-        Delegation, verbose_name=_("delegación"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="invitations",
+        Delegation,
+        verbose_name=_("delegación"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organización"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="invitations",
+        Organisation,
+        verbose_name=_("organización"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
     )
     language = models.CharField(
         _("idioma del correo"), max_length=2, choices=Language.choices[:2], default="es"
@@ -259,8 +303,12 @@ class Invitation(models.Model):
     last_error = models.TextField(_("último error"), blank=True)
     created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("creada por"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("creada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("enviada el"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("aceptada el"), null=True, blank=True)
@@ -289,11 +337,15 @@ class Invitation(models.Model):
 
 class Attendance(models.Model):
     participant = models.ForeignKey(
-        Participant, verbose_name=_("participante"), on_delete=models.CASCADE,
+        Participant,
+        verbose_name=_("participante"),
+        on_delete=models.CASCADE,
         related_name="attendances",
     )
     session = models.ForeignKey(
-        "agenda.Session", verbose_name=_("sesión"), on_delete=models.CASCADE,
+        "agenda.Session",
+        verbose_name=_("sesión"),
+        on_delete=models.CASCADE,
         related_name="attendances",
     )
     attended = models.BooleanField(_("asistió"), default=True)

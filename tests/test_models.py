@@ -88,7 +88,10 @@ def test_session_ending_before_it_starts_is_refused():
     workshop = WorkshopFactory()
     assert _violates(
         lambda: Session.objects.create(
-            workshop=workshop, number=1, title_es="S", start=local(2022, 6, 14, 12),
+            workshop=workshop,
+            number=1,
+            title_es="S",
+            start=local(2022, 6, 14, 12),
             end=local(2022, 6, 14, 10),
         )
     )
@@ -102,8 +105,12 @@ def test_session_number_repeated_in_workshop_is_refused():
 def test_agenda_item_outside_its_session_fails_validation():
     session = SessionFactory(start=local(2022, 6, 14, 10), end=local(2022, 6, 14, 12))
     item = AgendaItem(
-        session=session, order=1, kind="opening", title_es="Tarde",
-        start=local(2022, 6, 14, 11, 30), end=local(2022, 6, 14, 12, 15),
+        session=session,
+        order=1,
+        kind="opening",
+        title_es="Tarde",
+        start=local(2022, 6, 14, 11, 30),
+        end=local(2022, 6, 14, 12, 15),
     )
     with translation.override("es"), pytest.raises(ValidationError) as excinfo:
         item.full_clean()
@@ -115,8 +122,12 @@ def test_agenda_item_outside_its_session_fails_validation():
 def test_agenda_item_starting_before_its_session_fails_validation():
     session = SessionFactory(start=local(2022, 6, 14, 10), end=local(2022, 6, 14, 12))
     item = AgendaItem(
-        session=session, order=1, kind="opening", title_es="Temprano",
-        start=local(2022, 6, 14, 9, 50), end=local(2022, 6, 14, 10, 20),
+        session=session,
+        order=1,
+        kind="opening",
+        title_es="Temprano",
+        start=local(2022, 6, 14, 9, 50),
+        end=local(2022, 6, 14, 10, 20),
     )
     with pytest.raises(ValidationError) as excinfo:
         item.full_clean()
@@ -126,8 +137,12 @@ def test_agenda_item_starting_before_its_session_fails_validation():
 def test_agenda_item_filling_its_whole_session_is_valid():
     session = SessionFactory(start=local(2022, 6, 14, 10), end=local(2022, 6, 14, 12))
     item = AgendaItem(
-        session=session, order=1, kind="dialogue", title_es="Todo",
-        start=session.start, end=session.end,
+        session=session,
+        order=1,
+        kind="dialogue",
+        title_es="Todo",
+        start=session.start,
+        end=session.end,
     )
     item.full_clean()  # raises if the boundary were treated as outside
     item.save()
@@ -138,8 +153,12 @@ def test_agenda_item_ending_before_it_starts_is_refused_by_database():
     session = SessionFactory()
     assert _violates(
         lambda: AgendaItem.objects.create(
-            session=session, order=1, kind="opening", title_es="Al revés",
-            start=session.start + dt.timedelta(minutes=20), end=session.start,
+            session=session,
+            order=1,
+            kind="opening",
+            title_es="Al revés",
+            start=session.start + dt.timedelta(minutes=20),
+            end=session.start,
         )
     )
 
@@ -197,9 +216,7 @@ def test_participant_registered_twice_in_one_workshop_is_refused(delegation):
     user = UserFactory()
     Participant.objects.create(user=user, workshop=delegation.workshop, delegation=delegation)
     assert _violates(
-        lambda: Participant.objects.create(
-            user=user, workshop=delegation.workshop, role="observer"
-        )
+        lambda: Participant.objects.create(user=user, workshop=delegation.workshop, role="observer")
     )
 
 
@@ -228,7 +245,9 @@ def test_invitation_tokens_are_unique_and_long(delegation):
 def test_invitation_marked_sent_without_sent_at_is_refused(delegation):
     assert _violates(
         lambda: Invitation.objects.create(
-            workshop=delegation.workshop, email="c@example.org", delegation=delegation,
+            workshop=delegation.workshop,
+            email="c@example.org",
+            delegation=delegation,
             status="sent",
         )
     )
@@ -268,15 +287,16 @@ def test_minutes_ready_without_sha256_is_refused():
 
 def test_minutes_issued_before_ready_is_refused():
     workshop = WorkshopFactory()
-    assert _violates(
-        lambda: Minutes.objects.create(workshop=workshop, version=1, status="issued")
-    )
+    assert _violates(lambda: Minutes.objects.create(workshop=workshop, version=1, status="issued"))
 
 
 def test_minutes_ready_with_sha256_is_accepted():
     workshop = WorkshopFactory()
     minutes = Minutes.objects.create(
-        workshop=workshop, version=1, render_status="ready", sha256="a" * 64,
+        workshop=workshop,
+        version=1,
+        render_status="ready",
+        sha256="a" * 64,
         generated_at=timezone.now(),
     )
     assert minutes.pk is not None
@@ -284,17 +304,23 @@ def test_minutes_ready_with_sha256_is_accepted():
 
 def test_str_reads_like_a_person_would_write_it(delegation):
     session = SessionFactory(
-        workshop=delegation.workshop, number=2, label_es="Sesión virtual 2",
+        workshop=delegation.workshop,
+        number=2,
+        label_es="Sesión virtual 2",
         title_es="Cooperación judicial transfronteriza y Protección",
-        start=local(2022, 6, 15, 10), end=local(2022, 6, 15, 12),
+        start=local(2022, 6, 15, 10),
+        end=local(2022, 6, 15, 12),
     )
     item = AgendaItemFactory(
-        session=session, start=local(2022, 6, 15, 10), end=local(2022, 6, 15, 10, 10),
+        session=session,
+        start=local(2022, 6, 15, 10),
+        end=local(2022, 6, 15, 10, 10),
         title_es="Bienvenida",
     )
     speaker = Speaker.objects.create(
-        organisation=OrganisationFactory(code="CRM-PPT", name_es="Presidencia Pro-Témpore",
-                                         acronym_es="PPT"),
+        organisation=OrganisationFactory(
+            code="CRM-PPT", name_es="Presidencia Pro-Témpore", acronym_es="PPT"
+        ),
     )
     participation = Participation.objects.create(
         agenda_item=item, speaker=speaker, status="to_be_defined"

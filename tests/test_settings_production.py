@@ -24,7 +24,7 @@ def _run(args: list[str], **overrides: str) -> subprocess.CompletedProcess:
         DATABASE_URL="sqlite:////tmp/crm_workshop_settings_check.sqlite3",
         **overrides,
     )
-    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+    return subprocess.run(
         [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,

@@ -87,7 +87,7 @@ class Workers:
             "--without-heartbeat", "-n", f"{name}-{uuid.uuid4().hex[:8]}@%h",
         ]  # fmt: skip
         with log.open("w") as output:
-            worker = subprocess.Popen(  # noqa: S603 - fixed arguments, our own virtualenv
+            worker = subprocess.Popen(
                 command, cwd=BASE_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
