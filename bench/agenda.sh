@@ -17,6 +17,8 @@ export SECURE_SSL_REDIRECT=false   # plain HTTP on loopback for the measurement
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${DB_NAME}"
 export STATIC_ROOT="$(mktemp -d)"
 export LOG_LEVEL=WARNING
+# Cache: LocMem per worker by default; BENCH_REDIS_URL=redis://127.0.0.1:6379/3 uses Redis as in production.
+if [ -n "${BENCH_REDIS_URL:-}" ]; then export REDIS_URL="$BENCH_REDIS_URL"; else unset REDIS_URL CELERY_BROKER_URL; fi
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
@@ -37,7 +39,7 @@ GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 50); do
-  curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/agenda/" && break
+  curl -fs -o /dev/null "http://127.0.0.1:${PORT}/agenda/" 2>/dev/null && break
   sleep 0.2
 done
 status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT}/agenda/")
@@ -45,7 +47,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT}/agenda
 
 echo "== warm-up (5 s)"
 wrk -t2 -c"${CONNECTIONS}" -d5s "http://127.0.0.1:${PORT}/agenda/" >/dev/null
-echo "== /agenda/ : ${CONNECTIONS} connections, ${DURATION} s, gunicorn -w 2, PostgreSQL"
+echo "== /agenda/ : ${CONNECTIONS} connections, ${DURATION} s, gunicorn -w 2, PostgreSQL, cache ${REDIS_URL:-locmem}"
 wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT}/agenda/"
 echo "== /agenda/?tz=America/Mexico_City"
 wrk -t2 -c"${CONNECTIONS}" -d"${DURATION}s" "http://127.0.0.1:${PORT}/agenda/?tz=America/Mexico_City"
