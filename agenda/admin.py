@@ -316,7 +316,7 @@ class ParticipationAdmin(admin.ModelAdmin):
     @admin.display(description=_("lugar en la agenda"))
     def placement(self, obj) -> str:
         if obj.segment_id:
-            return gettext("Intervención: %(title)s") % {"title": obj.segment.title_es}
+            return gettext("Intervención: %(title)s") % {"title": obj.segment.title}
         item = obj.agenda_item
         span = format_time_span(item.start, item.end, item.session.workshop.time_zone)
-        return f"{item.title_es}, {span}"
+        return f"{item.title}, {span}"

@@ -20,7 +20,7 @@ os.environ.update(
 )
 os.environ.pop("REDIS_URL", None)
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from consultations.models import Answer, QuestionAssignment, TriggerQuestion
@@ -108,7 +109,7 @@ class AnswerAdmin(VersionedAdminMixin, ReferenceZoneAdminMixin, SimpleHistoryAdm
     def country(self, obj) -> str:
         return str(obj.delegation.country)
 
-    @admin.display(description=_("enviada el"), ordering="submitted_at")
+    @admin.display(description=pgettext_lazy("respuesta", "enviada el"), ordering="submitted_at")
     def submitted(self, obj) -> str:
         return format_moment(obj.submitted_at, obj.question.workshop.time_zone)
 

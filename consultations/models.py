@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from crm_workshop.i18n import Localized
@@ -100,7 +101,7 @@ class Answer(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Borrador")
-        SUBMITTED = "submitted", _("Enviada")
+        SUBMITTED = "submitted", pgettext_lazy("respuesta", "Enviada")
 
     question = models.ForeignKey(
         TriggerQuestion,
@@ -129,10 +130,12 @@ class Answer(models.Model):
     )
     created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
-    submitted_at = models.DateTimeField(_("enviada el"), null=True, blank=True)
+    submitted_at = models.DateTimeField(
+        pgettext_lazy("respuesta", "enviada el"), null=True, blank=True
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("enviada por"),
+        verbose_name=pgettext_lazy("respuesta", "enviada por"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -95,3 +95,31 @@ def test_english_translation_is_compiled_and_loaded():
         assert translation.gettext("Por definir") == "To be defined"
     with translation.override("es"):
         assert translation.gettext("Por confirmar") == "Por confirmar"
+
+
+def test_submitted_answer_and_sent_invitation_read_differently_in_english():
+    from consultations.models import Answer
+    from participants.models import Invitation
+
+    with translation.override("en"):
+        assert str(Answer.Status.SUBMITTED.label) == "Submitted"
+        assert str(Invitation.Status.SENT.label) == "Sent"
+    with translation.override("es"):
+        assert str(Answer.Status.SUBMITTED.label) == "Enviada"
+        assert str(Invitation.Status.SENT.label) == "Enviada"
+
+
+@pytest.mark.django_db
+def test_admin_labels_follow_the_language_of_the_url(client, settings):
+    from tests.factories import UserFactory
+
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    spanish = client.get("/admin/agenda/session/").content.decode()
+    english = client.get("/en/admin/agenda/session/").content.decode()
+
+    assert "Seleccione sesión a modificar" in spanish
+    assert "Select session to change" in english
+    assert "bloques de la agenda" in client.get("/admin/").content.decode().lower()
+    assert "agenda blocks" in client.get("/en/admin/").content.decode().lower()

@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def _summary(self, workshop, accounts: list[tuple[str, str, str]]) -> None:
         write = self.stdout.write
-        write(self.style.SUCCESS(_("Taller cargado: %(title)s") % {"title": workshop.title_es}))
+        write(self.style.SUCCESS(_("Taller cargado: %(title)s") % {"title": workshop.title}))
         write(_("  Identificador: %(slug)s") % {"slug": workshop.slug})
         write(
             _("  Zona horaria de referencia: %(zone)s (%(state)s); agenda %(status)s.")
