@@ -53,11 +53,14 @@ def _user_zone_name(*, user, workshop) -> str | None:
     return country_zone if is_valid_zone(country_zone) else None
 
 
-def utc_offset_label(zone: zoneinfo.ZoneInfo, at: dt.datetime) -> str:
-    """``UTC-05:00`` (written with U+2212 MINUS SIGN): the zone's offset at the instant ``at``."""
+def utc_offset_label(zone: zoneinfo.ZoneInfo, at: dt.datetime, *, ascii_minus: bool = False) -> str:
+    """``UTC−05:00``: the zone's offset at the instant ``at`` (historic rules from tzdata).
+
+    Pages write U+2212 MINUS SIGN; ``ascii_minus`` gives ``UTC-05:00`` for plain-text e-mail.
+    """
     offset = at.astimezone(zone).utcoffset() or dt.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "\u2212"
+    sign = "+" if minutes >= 0 else ("-" if ascii_minus else "\u2212")
     hours, minutes = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import smtplib
 import zoneinfo
@@ -18,6 +17,7 @@ from django.utils.formats import date_format
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from agenda.ics import build_calendar
+from agenda.timezones import utc_offset_label
 from participants.models import Invitation
 
 logger = logging.getLogger(__name__)
@@ -190,13 +190,5 @@ def _session_in_zone(session, zone: zoneinfo.ZoneInfo) -> dict:
         "date": date_format(start, "DATE_FORMAT"),
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
-        "utc_offset": _utc_offset(start),
+        "utc_offset": utc_offset_label(zone, start, ascii_minus=True),
     }
-
-
-def _utc_offset(moment: dt.datetime) -> str:
-    """``UTC-05:00`` for Mexico City in June 2022 (historic rules come from tzdata)."""
-    offset = moment.utcoffset() or dt.timedelta(0)
-    sign = "-" if offset < dt.timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
