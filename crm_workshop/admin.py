@@ -180,14 +180,16 @@ class AdminMFAMiddleware:
         match = request.resolver_match
         if match is None or "admin" not in match.namespaces:
             return None
-        if not getattr(settings, "ADMIN_REQUIRE_MFA", True):
-            return None
         if match.url_name in self.exempt_views:
             return None
         user = request.user
         if not user.is_authenticated:
+            # Accounts sign in by e-mail through allauth (rate limits, MFA stage), with or
+            # without the MFA requirement; the admin's username form is never used.
             if match.url_name == "login":
                 return self._redirect_to_login(request)
+            return None
+        if not getattr(settings, "ADMIN_REQUIRE_MFA", True):
             return None
         if not (user.is_active and user.is_staff):
             return None  # the admin itself refuses them

@@ -4,8 +4,13 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from crm_workshop import views
+
+admin.site.site_header = _("Secretaría Ejecutiva de la CRM")
+admin.site.site_title = _("Administración del portal CRM")
+admin.site.index_title = _("Gestión de talleres")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

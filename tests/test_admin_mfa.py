@@ -165,3 +165,20 @@ def test_admin_english_prefix_is_gated_too(client, db, require_mfa):
 
     assert response.status_code == 302
     assert response.url == "/en/accounts/2fa/totp/activate/"
+
+
+def test_admin_login_sends_anonymous_to_allauth_even_without_mfa_requirement(client, db, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_admin_header_names_the_secretariat_in_the_url_language(client, db, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(StaffUserFactory(is_superuser=True))
+
+    assert "Secretaría Ejecutiva de la CRM" in client.get("/admin/").content.decode()
+    assert "Executive Secretariat of the RCM" in client.get("/en/admin/").content.decode()
