@@ -615,3 +615,12 @@ def test_admin_demo_sessions_change_forms_render_with_items(staff_client, demo):
         assert response.status_code == 200
         total = f'name="items-TOTAL_FORMS" value="{session.items.count()}"'
         assert total in response.content.decode()
+
+
+def test_admin_pages_load_the_site_admin_stylesheet(client, db, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    html = client.get("/admin/").content.decode()
+
+    assert '<link rel="stylesheet" href="/static/css/admin.css">' in html
