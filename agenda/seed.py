@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agenda.models import (
     AgendaItem,
@@ -37,6 +38,46 @@ CONCEPT_NOTE_PATH = Path(__file__).resolve().parent / "data" / "concept_note_202
 DEMO_PASSWORD = "demo-crm-2022"  # noqa: S105 - documented demo password, refused without DEBUG/--force
 STAFF_GROUP_NAME = "Secretaría Ejecutiva"
 STAFF_APPS = ("agenda", "participants", "consultations", "agreements")
+
+# The demo cast besides the two staff accounts, in the order the summary prints them.
+# Labels are marked for translation here and translated when printed.
+DEMO_PARTICIPANTS = [
+    {
+        "label": gettext_noop("Moderador/a"),
+        "email": "moderador@crm-workshop.test",
+        "first_name": "Moderador",
+        "last_name": "(demo)",
+        "role": Participant.Role.MODERATOR,
+        "organisation": "CRM-PPT",
+    },
+    {
+        "label": gettext_noop("Delegado, El Salvador (punto focal)"),
+        "email": "delegado.sv@crm-workshop.test",
+        "first_name": "Delegado",
+        "last_name": "El Salvador (demo)",
+        "role": Participant.Role.DELEGATE,
+        "country": "SV",
+        "profile": Participant.Profile.INVESTIGATION,
+        "focal_point": True,
+    },
+    {
+        "label": gettext_noop("Delegada, México"),
+        "email": "delegada.mx@crm-workshop.test",
+        "first_name": "Delegada",
+        "last_name": "México (demo)",
+        "role": Participant.Role.DELEGATE,
+        "country": "MX",
+        "profile": Participant.Profile.MIGRATION_CONTROL,
+    },
+    {
+        "label": gettext_noop("Observador/a, RROCM"),
+        "email": "observador@crm-workshop.test",
+        "first_name": "Observador",
+        "last_name": "RROCM (demo)",
+        "role": Participant.Role.OBSERVER,
+        "organisation": "RROCM",
+    },
+]
 
 # The seed's organisation ``type`` is finer than Organisation.Kind; an unknown type is an error.
 ORGANISATION_KINDS = {
@@ -445,80 +486,37 @@ def seed_demo_accounts(*, workshop: Workshop) -> list[tuple[str, str, str]]:
     )
     staff.groups.add(_staff_group())
 
-    moderator = _demo_user(
-        email="moderador@crm-workshop.test",
-        first_name="Moderador",
-        last_name="(demo)",
-        is_staff=False,
-        is_superuser=False,
-    )
-    _registration(
-        user=moderator,
-        workshop=workshop,
-        role=Participant.Role.MODERATOR,
-        reviewer=staff,
-        organisation=Organisation.objects.get(code="CRM-PPT"),
-    )
-
-    delegations = {
-        delegation.country_id: delegation
-        for delegation in workshop.delegations.filter(country__in=["SV", "MX"])
-    }
-    delegate_sv = _demo_user(
-        email="delegado.sv@crm-workshop.test",
-        first_name="Delegado",
-        last_name="El Salvador (demo)",
-        is_staff=False,
-        is_superuser=False,
-    )
-    _registration(
-        user=delegate_sv,
-        workshop=workshop,
-        role=Participant.Role.DELEGATE,
-        reviewer=staff,
-        delegation=delegations["SV"],
-        profile=Participant.Profile.INVESTIGATION,
-    )
-    if delegations["SV"].focal_point_id != delegate_sv.pk:
-        delegations["SV"].focal_point = delegate_sv
-        delegations["SV"].save(update_fields=["focal_point"])
-
-    delegate_mx = _demo_user(
-        email="delegada.mx@crm-workshop.test",
-        first_name="Delegada",
-        last_name="México (demo)",
-        is_staff=False,
-        is_superuser=False,
-    )
-    _registration(
-        user=delegate_mx,
-        workshop=workshop,
-        role=Participant.Role.DELEGATE,
-        reviewer=staff,
-        delegation=delegations["MX"],
-        profile=Participant.Profile.MIGRATION_CONTROL,
-    )
-
-    observer = _demo_user(
-        email="observador@crm-workshop.test",
-        first_name="Observador",
-        last_name="RROCM (demo)",
-        is_staff=False,
-        is_superuser=False,
-    )
-    _registration(
-        user=observer,
-        workshop=workshop,
-        role=Participant.Role.OBSERVER,
-        reviewer=staff,
-        organisation=Organisation.objects.get(code="RROCM"),
-    )
+    delegations = {delegation.country_id: delegation for delegation in workshop.delegations.all()}
+    rows = []
+    for account in DEMO_PARTICIPANTS:
+        user = _demo_user(
+            email=account["email"],
+            first_name=account["first_name"],
+            last_name=account["last_name"],
+            is_staff=False,
+            is_superuser=False,
+        )
+        delegation = delegations[account["country"]] if "country" in account else None
+        _registration(
+            user=user,
+            workshop=workshop,
+            role=account["role"],
+            reviewer=staff,
+            delegation=delegation,
+            organisation=(
+                Organisation.objects.get(code=account["organisation"])
+                if "organisation" in account
+                else None
+            ),
+            profile=account.get("profile", Participant.Profile.OTHER),
+        )
+        if account.get("focal_point") and delegation.focal_point_id != user.pk:
+            delegation.focal_point = user
+            delegation.save(update_fields=["focal_point"])
+        rows.append((_(account["label"]), user.email, DEMO_PASSWORD))
 
     return [
         (_("Superusuario (administración)"), admin.email, DEMO_PASSWORD),
         (_("Secretaría Ejecutiva (staff)"), staff.email, DEMO_PASSWORD),
-        (_("Moderador/a"), moderator.email, DEMO_PASSWORD),
-        (_("Delegado, El Salvador (punto focal)"), delegate_sv.email, DEMO_PASSWORD),
-        (_("Delegada, México"), delegate_mx.email, DEMO_PASSWORD),
-        (_("Observador/a, RROCM"), observer.email, DEMO_PASSWORD),
+        *rows,
     ]
