@@ -31,7 +31,7 @@ EXPECTED_CSP = {
     "object-src": ["'none'"],
 }
 EXPECTED_PERMISSIONS_POLICY = (
-    "accelerometer=(), autoplay=(), bluetooth=(), browsing-topics=(), camera=(), "
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), "
     "display-capture=(), encrypted-media=(), geolocation=(), gyroscope=(), hid=(), "
     "idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), "
     "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
