@@ -69,11 +69,11 @@ class ViolationLog:
             for problem in problems
         )
 
-    def visit(self, url: str, *, lands_on: str | None = None) -> None:
+    def visit(self, url: str, *, lands_on: str | None = None, status: int = 200) -> None:
         """Opens ``url`` (which must end, after any redirect, on ``lands_on`` or itself)."""
         response = self.page.goto(url)
         assert response is not None
-        assert response.status == 200, f"{url} answered {response.status}"
+        assert response.status == status, f"{url} answered {response.status}"
         assert self.page.url == (lands_on or url)
         self.check()
 
@@ -119,6 +119,7 @@ def test_csp_public_pages_have_no_violation(demo_live, browser_page, violations)
         "/en/accounts/password/reset/",
     ]:
         violations.visit(f"{demo_live.url}{path}")
+    violations.visit(f"{demo_live.url}/agenda/session/99/", status=404)
 
     assert violations.problems == {}, violations.report()
 
