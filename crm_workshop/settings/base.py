@@ -215,7 +215,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features the portal never uses, off for it and for anything it might embed.
-# (WebAuthn's publickey-credentials-* stay at their "self" default for allauth's MFA.)
+# Only features Chromium knows (it logs an error for others; tests/e2e/test_csp.py fails on it).
+# publickey-credentials-* keep their "self" default, for allauth's WebAuthn if it is turned on.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
