@@ -8,6 +8,7 @@ only change what they must.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",  # its system checks (a string EXCLUDE_URL_PREFIXES would exempt every path)
     "simple_history",
     "crm_workshop",
     "participants",
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (see "Security headers")
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -188,6 +192,53 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# --- Security headers -----------------------------------------------------------------------
+# Here, not in production.py: every environment and every test runs under the same policy, so
+# an inline script, style="" or third-party file fails in the suite (tests/e2e/test_csp.py)
+# before it reaches a browser. Scripts and styles are files under static/ (Bootstrap is in
+# static/vendor/). No nonce: nothing needs one, and a per-response nonce would not survive
+# whole-page caching; a script that seems to need one belongs in static/js/ instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # allauth draws the TOTP QR code as a data: URI <img>
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# Browser features the portal never uses, off for it and for anything it might embed.
+# Only features Chromium knows (it logs an error for others; tests/e2e/test_csp.py fails on it).
+# publickey-credentials-* keep their "self" default, for allauth's WebAuthn if it is turned on.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # --- Admin (Secretaría Ejecutiva) ------------------------------------------------------------
