@@ -1,8 +1,9 @@
 """Load the concept-note workshop (June 2022) and the demo accounts.
 
-The data lives in ``agenda/data/concept_note_2022.json``, a subset of the project's seed data
-that the models can hold (``*_es`` is the note's wording). Loading is idempotent: every row is
-found by its natural key and brought in line with the data, so a second run changes nothing.
+The data lives in ``crm_workshop/demo/data/concept_note_2022.json``, a subset of the project's
+seed data that the models can hold (``*_es`` is the note's wording). Loading is idempotent:
+every row is found by its natural key and brought in line with the data, so a second run
+changes nothing.
 """
 
 import datetime as dt
