@@ -534,20 +534,30 @@ def test_seed_demo_accounts_are_verified_with_empty_own_zone(workshop):
         assert user.check_password("demo-crm-2022")
 
 
-def test_seed_demo_staff_is_in_secretaria_group_with_all_app_permissions(workshop):
+def test_seed_demo_staff_is_in_secretaria_group_with_the_apps_but_no_account_powers(workshop):
     staff = User.objects.get(email="secretaria@crm-workshop.test")
     group = Group.objects.get(name="Secretaría Ejecutiva")
     expected = Permission.objects.filter(
         content_type__app_label__in=["agenda", "participants", "consultations", "agreements"]
-    )
+    ).exclude(codename__in=["add_user", "delete_user"])
 
     assert (staff.is_staff, staff.is_superuser) == (True, False)
     assert list(staff.groups.all()) == [group]
     assert set(group.permissions.all()) == set(expected)
+    assert sorted(
+        group.permissions.filter(content_type__model="user").values_list("codename", flat=True)
+    ) == ["change_user", "view_user"]
     assert staff.has_perm("agenda.change_agendaitem")
+    assert staff.has_perm("participants.change_participant")
+    assert staff.has_perm("participants.add_invitation")
+    assert staff.has_perm("participants.change_delegation")
     assert staff.has_perm("consultations.add_triggerquestion")
     assert staff.has_perm("agreements.change_agreement")
-    assert not staff.has_perm("auth.change_user")
+    assert not staff.has_perm("participants.add_user")
+    assert not staff.has_perm("participants.delete_user")
+    assert not staff.has_perm("auth.change_group")
+    assert not staff.has_perm("account.change_emailaddress")
+    assert not staff.has_perm("mfa.delete_authenticator")
 
 
 def test_seed_demo_admin_is_the_one_superuser(workshop):
