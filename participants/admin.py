@@ -125,9 +125,6 @@ class SuperusersOnlyAdminMixin:
     """An admin closed to every staff member who is not a superuser, whatever her permissions:
     groups and permissions grant powers, e-mail addresses and second factors open accounts."""
 
-    def has_module_permission(self, request):
-        return can_manage_accounts(request.user)
-
     def has_view_permission(self, request, obj=None):
         return can_manage_accounts(request.user)
 
