@@ -1,10 +1,18 @@
 """Admin for people: users, countries, organisations, delegations, registrations, invitations."""
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.admin import EmailConfirmationAdmin as AllauthEmailConfirmationAdmin
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +28,7 @@ from participants.models import (
     Participant,
     User,
 )
+from participants.rules import ACCOUNT_POWER_FIELDS, can_edit_account, can_manage_accounts
 from participants.services import invitation_queue
 
 # --- Users ------------------------------------------------------------------------------------
@@ -67,9 +76,40 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "username", "first_name", "last_name")
     ordering = ("email",)
 
-    def get_queryset(self, request):
-        from allauth.mfa.models import Authenticator
+    # Accounts' powers are a superuser's (participants.rules), whatever permissions another
+    # staff member holds: she may only correct a participant's name and preferences.
 
+    def has_add_permission(self, request):
+        return can_manage_accounts(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_edit_account(request.user, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_manage_accounts(request.user) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if can_manage_accounts(request.user):
+            return readonly
+        return (*readonly, *ACCOUNT_POWER_FIELDS, "last_login", "date_joined")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_manage_accounts(request.user):
+            return fieldsets
+        # Shown read-only the password field would print its hash; passwords are a superuser's.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def user_change_password(self, request, id, form_url=""):
+        if not can_manage_accounts(request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
@@ -79,6 +119,53 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("verificación en dos pasos"), boolean=True, ordering="mfa_enabled")
     def has_mfa(self, obj) -> bool:
         return obj.mfa_enabled
+
+
+class SuperusersOnlyAdminMixin:
+    """An admin closed to every staff member who is not a superuser, whatever her permissions:
+    groups and permissions grant powers, e-mail addresses and second factors open accounts."""
+
+    def has_view_permission(self, request, obj=None):
+        return can_manage_accounts(request.user)
+
+    def has_add_permission(self, request):
+        return can_manage_accounts(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_accounts(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_manage_accounts(request.user)
+
+
+class GroupAdmin(SuperusersOnlyAdminMixin, DjangoGroupAdmin):
+    pass
+
+
+class EmailAddressAdmin(SuperusersOnlyAdminMixin, AllauthEmailAddressAdmin):
+    pass
+
+
+class EmailConfirmationAdmin(SuperusersOnlyAdminMixin, AllauthEmailConfirmationAdmin):
+    pass
+
+
+class AuthenticatorAdmin(SuperusersOnlyAdminMixin, AllauthAuthenticatorAdmin):
+    pass
+
+
+def _replace_registration(model, model_admin) -> None:
+    """Put ``model_admin`` in place of the admin django.contrib.auth or allauth registered
+    (their admin modules load first: INSTALLED_APPS order)."""
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)
+
+
+_replace_registration(Group, GroupAdmin)
+_replace_registration(EmailAddress, EmailAddressAdmin)
+_replace_registration(EmailConfirmation, EmailConfirmationAdmin)  # only registered without HMAC
+_replace_registration(Authenticator, AuthenticatorAdmin)
 
 
 # --- Countries and organisations --------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agenda.models import AgendaItem, Segment
-from agenda.seed import concept_note_data, seed_concept_note, seed_demo_accounts
+from crm_workshop.demo.seed import concept_note_data, seed_concept_note, seed_demo_accounts
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from agenda.models import AgendaItem, Axis, Participation, Segment, Session, Speaker, Workshop
-from agenda.seed import DEMO_PASSWORD, concept_note_data, seed_concept_note
 from consultations.models import QuestionAssignment, TriggerQuestion
+from crm_workshop.demo.seed import concept_note_data, seed_concept_note
 from participants.models import Country, Delegation, Organisation, Participant, User
 
 pytestmark = pytest.mark.django_db
@@ -519,11 +519,10 @@ def test_seed_demo_prints_summary_and_every_account_with_its_password():
     assert "Zona horaria de referencia: America/El_Salvador (sin confirmar)" in output
     assert "Cuentas de demostración" in output
     account_lines = [line for line in output.splitlines() if "@crm-workshop.test" in line]
-    assert len(account_lines) == 6
-    for email, line in zip(DEMO_EMAILS, account_lines, strict=True):
-        assert email in line
-        assert line.rstrip().endswith(DEMO_PASSWORD)
-    assert DEMO_PASSWORD == "demo-crm-2022"
+    printed = [line.split()[-2:] for line in account_lines]
+    assert [email for email, _password in printed] == DEMO_EMAILS
+    for email, password in printed:  # the printed password is the one that signs in
+        assert User.objects.get(email=email).check_password(password), email
 
 
 def test_seed_demo_accounts_are_verified_with_empty_own_zone(workshop):
@@ -535,20 +534,30 @@ def test_seed_demo_accounts_are_verified_with_empty_own_zone(workshop):
         assert user.check_password("demo-crm-2022")
 
 
-def test_seed_demo_staff_is_in_secretaria_group_with_all_app_permissions(workshop):
+def test_seed_demo_staff_is_in_secretaria_group_with_the_apps_but_no_account_powers(workshop):
     staff = User.objects.get(email="secretaria@crm-workshop.test")
     group = Group.objects.get(name="Secretaría Ejecutiva")
     expected = Permission.objects.filter(
         content_type__app_label__in=["agenda", "participants", "consultations", "agreements"]
-    )
+    ).exclude(codename__in=["add_user", "delete_user"])
 
     assert (staff.is_staff, staff.is_superuser) == (True, False)
     assert list(staff.groups.all()) == [group]
     assert set(group.permissions.all()) == set(expected)
+    assert sorted(
+        group.permissions.filter(content_type__model="user").values_list("codename", flat=True)
+    ) == ["change_user", "view_user"]
     assert staff.has_perm("agenda.change_agendaitem")
+    assert staff.has_perm("participants.change_participant")
+    assert staff.has_perm("participants.add_invitation")
+    assert staff.has_perm("participants.change_delegation")
     assert staff.has_perm("consultations.add_triggerquestion")
     assert staff.has_perm("agreements.change_agreement")
-    assert not staff.has_perm("auth.change_user")
+    assert not staff.has_perm("participants.add_user")
+    assert not staff.has_perm("participants.delete_user")
+    assert not staff.has_perm("auth.change_group")
+    assert not staff.has_perm("account.change_emailaddress")
+    assert not staff.has_perm("mfa.delete_authenticator")
 
 
 def test_seed_demo_admin_is_the_one_superuser(workshop):

@@ -1,8 +1,9 @@
 """Load the concept-note workshop (June 2022) and the demo accounts.
 
-The data lives in ``agenda/data/concept_note_2022.json``, a subset of the project's seed data
-that the models can hold (``*_es`` is the note's wording). Loading is idempotent: every row is
-found by its natural key and brought in line with the data, so a second run changes nothing.
+The data lives in ``crm_workshop/demo/data/concept_note_2022.json``, a subset of the project's
+seed data that the models can hold (``*_es`` is the note's wording). Loading is idempotent:
+every row is found by its natural key and brought in line with the data, so a second run
+changes nothing.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +33,12 @@ from agenda.models import (
 )
 from consultations.models import QuestionAssignment, TriggerQuestion
 from participants.models import Country, Delegation, Organisation, Participant
+from participants.rules import secretariat_permissions
 
 CONCEPT_NOTE_PATH = Path(__file__).resolve().parent / "data" / "concept_note_2022.json"
 
 DEMO_PASSWORD = "demo-crm-2022"  # noqa: S105 - documented demo password, refused without DEBUG/--force
 STAFF_GROUP_NAME = "Secretaría Ejecutiva"
-STAFF_APPS = ("agenda", "participants", "consultations", "agreements")
 
 # The demo cast besides the two staff accounts, in the order the summary prints them.
 # Labels are marked for translation here and translated when printed.
@@ -422,7 +423,7 @@ def _upsert_user(user_model, *, email: str, values: dict[str, Any]):
 
 def _staff_group() -> Group:
     group, _created = Group.objects.get_or_create(name=STAFF_GROUP_NAME)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=STAFF_APPS))
+    group.permissions.set(secretariat_permissions())  # no account powers: participants.rules
     return group
 
 
