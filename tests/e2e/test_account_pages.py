@@ -2,7 +2,8 @@
 
 Each page is saved as a PNG under test-results/account-pages/ (look at them when the styling
 changes) and checked for: no sideways scrolling, a visible h1 under the site header, red
-destructive buttons (and only those), and no English left on the Spanish pages.
+destructive buttons (and only those), no English left on the Spanish pages, and (at 1280 px)
+no WCAG 2.1 A/AA violation found by axe-core.
 """
 
 import re
@@ -12,6 +13,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
 from tests.admin_factories import activate_totp
+from tests.e2e.test_accessibility import _violations
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +60,8 @@ def _problems(page, url: str, *, width: int, shot, danger: list[str]) -> list[st
         words = {word.lower() for word in ENGLISH.findall(re.sub(r"\S+@\S+", " ", text))}
         if words:
             problems.append(f"English on a Spanish page: {sorted(words)}")
+    if width == WIDTHS[0]:
+        problems.extend(f"WCAG: {violation}" for violation in _violations(page))
     return problems
 
 
