@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm as DjangoUserCreatio
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -252,6 +253,7 @@ class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         "delegation",
         "status",
         "attempts",
+        "error",
         "sent",
         "workshop",
     )
@@ -273,6 +275,10 @@ class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         "sent_at",
         "accepted_at",
     )
+
+    @admin.display(description=_("último error"))
+    def error(self, obj) -> str:
+        return Truncator(obj.last_error).chars(120) if obj.last_error else "—"
 
     @admin.display(description=_("enviada el"), ordering="sent_at")
     def sent(self, obj) -> str:
