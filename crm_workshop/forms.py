@@ -5,6 +5,7 @@ same contract (it installs the form and bumps the version on every save), kept b
 """
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 MISSING_VERSION_MESSAGE = _(
@@ -18,9 +19,9 @@ class VersionCheckedForm(forms.ModelForm):
 
     The version the form was opened with travels in a hidden field, required when editing an
     existing row. The form refuses to save when that version is missing or malformed, or when
-    somebody saved the row since (a delegation, the moderator console). The current version is
-    read with ``SELECT ... FOR UPDATE``, so inside the admin's transaction two saves of the same
-    version cannot both pass the check.
+    somebody saved the row since (a delegation, the moderator console). Inside a transaction
+    (the admin's) the current version is read with ``SELECT ... FOR UPDATE``, so two saves of
+    the same version cannot both pass the check.
     """
 
     expected_version = forms.IntegerField(
@@ -46,13 +47,10 @@ class VersionCheckedForm(forms.ModelForm):
         if not self.instance.pk or "expected_version" in self.errors:
             return cleaned_data
         expected = cleaned_data["expected_version"]
-        current = (
-            type(self.instance)
-            ._default_manager.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if not transaction.get_autocommit(using=rows.db):
+            rows = rows.select_for_update(of=("self",))  # held until the save commits
+        current = rows.values_list("version", flat=True).first()
         if current != expected:
             raise forms.ValidationError(
                 _(
