@@ -92,3 +92,19 @@ def test_sending_leaves_the_callers_message_unchanged(smtp_sink):  # noqa: F811
 
     assert (message.subject, message.extra_headers) == ("Invitación: título", {})
     assert len(smtp_sink.raw) == 1
+
+
+def test_line_breaks_in_names_and_subject_are_collapsed(smtp_sink):  # noqa: F811
+    mail.send_mail(
+        "Invitación:\r\nIntercambio\u2028técnico",
+        "Texto.",
+        "Secretaría\nEjecutiva CRM <no-reply@crm.example.org>",
+        ["Ana\rPérez <ana@example.org>"],
+    )
+
+    (message,) = smtp_sink.messages
+    assert (message["Subject"], message["From"], message["To"]) == (
+        "Invitación: Intercambio técnico",
+        "Secretaría Ejecutiva CRM <no-reply@crm.example.org>",
+        "Ana Pérez <ana@example.org>",
+    )
