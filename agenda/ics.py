@@ -14,6 +14,7 @@ from icalendar import Calendar, Event, Timezone
 from agenda.models import Workshop
 from agenda.selectors import workshop_agenda
 from agenda.timezones import zone_label
+from crm_workshop.validators import single_line
 
 
 def build_calendar(*, workshop: Workshop, zone_name: str) -> bytes:
@@ -24,13 +25,17 @@ def build_calendar(*, workshop: Workshop, zone_name: str) -> bytes:
     matching VTIMEZONE. ``UTC`` is written with the ``Z`` suffix, as RFC 5545 requires.
     ``zone_name`` must be a valid IANA name (callers validate it; see
     ``agenda.timezones.resolve_viewer_zone``). Text follows the active language.
+
+    Every title is written on one line (rows saved before titles refused line breaks would
+    otherwise break NAME and SUMMARY, or fail to serialise); only DESCRIPTION has line breaks,
+    which iCalendar escapes.
     """
     zone = zoneinfo.ZoneInfo(zone_name)
     sessions = workshop_agenda(workshop=workshop)
     host = urlsplit(settings.SITE_URL).hostname or "crm-workshop.invalid"
     calendar = Calendar.new(
         prodid="-//CRM//crm_workshop agenda//ES",
-        name=workshop.title,
+        name=single_line(workshop.title),
         uid=f"{workshop.slug}@{host}",
     )
     stamp = timezone.now().replace(microsecond=0)
@@ -41,7 +46,7 @@ def build_calendar(*, workshop: Workshop, zone_name: str) -> bytes:
                 stamp=stamp,
                 start=session.start.astimezone(zone),
                 end=session.end.astimezone(zone),
-                summary=f"{session.display_label}: {session.title}",
+                summary=single_line(f"{session.display_label}: {session.title}"),
                 description=_session_description(session=session, zone=zone),
                 url=settings.SITE_URL.rstrip("/")
                 + reverse("agenda:session", kwargs={"number": session.number}),
@@ -75,8 +80,8 @@ def _session_description(*, session, zone: zoneinfo.ZoneInfo) -> str:
     for item in session.items.all():
         start = item.start.astimezone(zone).strftime("%H:%M")
         end = item.end.astimezone(zone).strftime("%H:%M")
-        lines.append(f"{start}\u2013{end} {item.title}")  # en dash
+        lines.append(f"{start}\u2013{end} {single_line(item.title)}")  # en dash
         for segment in item.segments.all():
             minutes = f" ({segment.duration_minutes} min)" if segment.duration_minutes else ""
-            lines.append(f"  · {segment.title}{minutes}")
+            lines.append(f"  · {single_line(segment.title)}{minutes}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_workshop.i18n import Localized
 from crm_workshop.timezones import validate_iana_zone
+from crm_workshop.validators import validate_single_line
 
 
 class Workshop(models.Model):
@@ -22,8 +23,12 @@ class Workshop(models.Model):
         FINAL = "final", _("Definitiva")
 
     slug = models.SlugField(_("identificador"), max_length=100, unique=True)
-    title_es = models.CharField(_("título (español)"), max_length=255)
-    title_en = models.CharField(_("título (inglés)"), max_length=255, blank=True)
+    title_es = models.CharField(
+        _("título (español)"), max_length=255, validators=[validate_single_line]
+    )
+    title_en = models.CharField(
+        _("título (inglés)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     organiser = models.ForeignKey(
         "participants.Organisation",
         verbose_name=_("organiza"),
@@ -33,8 +38,12 @@ class Workshop(models.Model):
     modality = models.CharField(
         _("modalidad"), max_length=10, choices=Modality.choices, default="virtual"
     )
-    format_es = models.CharField(_("formato (español)"), max_length=255, blank=True)
-    format_en = models.CharField(_("formato (inglés)"), max_length=255, blank=True)
+    format_es = models.CharField(
+        _("formato (español)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    format_en = models.CharField(
+        _("formato (inglés)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     methodology_es = models.TextField(_("metodología (español)"), blank=True)
     methodology_en = models.TextField(_("metodología (inglés)"), blank=True)
     target_audience_es = models.TextField(_("dirigido a (español)"), blank=True)
@@ -94,8 +103,12 @@ class WorkshopPartner(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    role_es = models.CharField(_("papel (español)"), max_length=100, blank=True)
-    role_en = models.CharField(_("papel (inglés)"), max_length=100, blank=True)
+    role_es = models.CharField(
+        _("papel (español)"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    role_en = models.CharField(
+        _("papel (inglés)"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     order = models.PositiveSmallIntegerField(_("orden"), default=0)
 
     role = Localized("role")
@@ -123,8 +136,12 @@ class Axis(models.Model):
         Workshop, verbose_name=_("taller"), on_delete=models.CASCADE, related_name="axes"
     )
     number = models.PositiveSmallIntegerField(_("número"))
-    title_es = models.CharField(_("título (español)"), max_length=255)
-    title_en = models.CharField(_("título (inglés)"), max_length=255, blank=True)
+    title_es = models.CharField(
+        _("título (español)"), max_length=255, validators=[validate_single_line]
+    )
+    title_en = models.CharField(
+        _("título (inglés)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     prioritised = models.BooleanField(
         _("priorizado por los países"),
         default=False,
@@ -178,10 +195,17 @@ class Session(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Como la escribe la nota, p. ej. «Sesión virtual 2»."),
+        validators=[validate_single_line],
     )
-    label_en = models.CharField(_("etiqueta (inglés)"), max_length=100, blank=True)
-    title_es = models.CharField(_("título (español)"), max_length=255)
-    title_en = models.CharField(_("título (inglés)"), max_length=255, blank=True)
+    label_en = models.CharField(
+        _("etiqueta (inglés)"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    title_es = models.CharField(
+        _("título (español)"), max_length=255, validators=[validate_single_line]
+    )
+    title_en = models.CharField(
+        _("título (inglés)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     start = models.DateTimeField(_("inicio"))
     end = models.DateTimeField(_("fin"))
     axes = models.ManyToManyField(Axis, verbose_name=_("ejes"), blank=True, related_name="sessions")
@@ -242,8 +266,12 @@ class AgendaItem(models.Model):
         blank=True,
         help_text=_("Para bloques mixtos, p. ej. cierre que también es diálogo."),
     )
-    title_es = models.CharField(_("título (español)"), max_length=255)
-    title_en = models.CharField(_("título (inglés)"), max_length=255, blank=True)
+    title_es = models.CharField(
+        _("título (español)"), max_length=255, validators=[validate_single_line]
+    )
+    title_en = models.CharField(
+        _("título (inglés)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     editor_notes = models.TextField(
         _("notas internas"), blank=True, help_text=_("Solo visibles para la Secretaría.")
     )
@@ -300,8 +328,12 @@ class Segment(models.Model):
         AgendaItem, verbose_name=_("bloque"), on_delete=models.CASCADE, related_name="segments"
     )
     order = models.PositiveSmallIntegerField(_("orden"))
-    title_es = models.CharField(_("título (español)"), max_length=500)
-    title_en = models.CharField(_("título (inglés)"), max_length=500, blank=True)
+    title_es = models.CharField(
+        _("título (español)"), max_length=500, validators=[validate_single_line]
+    )
+    title_en = models.CharField(
+        _("título (inglés)"), max_length=500, blank=True, validators=[validate_single_line]
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duración indicada (min)"),
         null=True,
@@ -338,9 +370,14 @@ class Speaker(models.Model):
         max_length=255,
         blank=True,
         help_text=_("Vacío si aún no se ha designado a una persona."),
+        validators=[validate_single_line],
     )
-    position_es = models.CharField(_("cargo (español)"), max_length=500, blank=True)
-    position_en = models.CharField(_("cargo (inglés)"), max_length=500, blank=True)
+    position_es = models.CharField(
+        _("cargo (español)"), max_length=500, blank=True, validators=[validate_single_line]
+    )
+    position_en = models.CharField(
+        _("cargo (inglés)"), max_length=500, blank=True, validators=[validate_single_line]
+    )
     organisation = models.ForeignKey(
         "participants.Organisation",
         verbose_name=_("organización"),

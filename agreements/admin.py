@@ -8,10 +8,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from agreements.models import Agreement, Minutes
 from crm_workshop.admin import (
     ReferenceZoneAdminMixin,
-    VersionCheckedForm,
-    VersionedAdminMixin,
     format_moment,
 )
+from crm_workshop.forms import VersionCheckedForm, VersionedAdminMixin
 
 
 @admin.register(Agreement)

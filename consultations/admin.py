@@ -9,10 +9,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from consultations.models import Answer, QuestionAssignment, TriggerQuestion
 from crm_workshop.admin import (
     ReferenceZoneAdminMixin,
-    VersionCheckedForm,
-    VersionedAdminMixin,
     format_moment,
 )
+from crm_workshop.forms import VersionCheckedForm, VersionedAdminMixin
 
 
 class QuestionAssignmentInline(admin.TabularInline):

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from crm_workshop.i18n import Localized
+from crm_workshop.validators import validate_single_line
 
 
 class TriggerQuestion(models.Model):
@@ -18,7 +19,10 @@ class TriggerQuestion(models.Model):
         related_name="trigger_questions",
     )
     code = models.CharField(
-        _("código"), max_length=32, help_text=_("Identificador estable, p. ej. TQ-S1-1.")
+        _("código"),
+        max_length=32,
+        help_text=_("Identificador estable, p. ej. TQ-S1-1."),
+        validators=[validate_single_line],
     )
     session = models.ForeignKey(
         "agenda.Session",

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -339,6 +340,7 @@ class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         "delegation",
         "status",
         "attempts",
+        "error",
         "sent",
         "workshop",
     )
@@ -360,6 +362,10 @@ class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         "sent_at",
         "accepted_at",
     )
+
+    @admin.display(description=_("último error"))
+    def error(self, obj) -> str:
+        return Truncator(obj.last_error).chars(120) if obj.last_error else "—"
 
     @admin.display(description=_("enviada el"), ordering="sent_at")
     def sent(self, obj) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm_workshop.i18n import Localized
 from crm_workshop.timezones import validate_iana_zone
+from crm_workshop.validators import validate_single_line
 
 
 class Language(models.TextChoices):
@@ -22,6 +23,13 @@ class Language(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. E-mail is the login; the zone and language are preferences."""
 
+    # Redeclared from AbstractUser only to refuse line breaks: names end up in mail headers.
+    first_name = models.CharField(
+        _("nombre"), max_length=150, blank=True, validators=[validate_single_line]
+    )
+    last_name = models.CharField(
+        _("apellidos"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     email = models.EmailField(_("correo electrónico"), unique=True)
     time_zone = models.CharField(
         _("zona horaria"),
@@ -48,8 +56,12 @@ class Country(models.Model):
         OBSERVER = "observer", _("País Observador")
 
     iso_code = models.CharField(_("código ISO"), max_length=2, primary_key=True)
-    name_es = models.CharField(_("nombre (español)"), max_length=100)
-    name_en = models.CharField(_("nombre (inglés)"), max_length=100)
+    name_es = models.CharField(
+        _("nombre (español)"), max_length=100, validators=[validate_single_line]
+    )
+    name_en = models.CharField(
+        _("nombre (inglés)"), max_length=100, validators=[validate_single_line]
+    )
     time_zone = models.CharField(
         _("zona horaria"),
         max_length=64,
@@ -93,11 +105,20 @@ class Organisation(models.Model):
         max_length=32,
         unique=True,
         help_text=_("Identificador estable, p. ej. OIM, UNODC, CRM-PPT."),
+        validators=[validate_single_line],
     )
-    acronym_es = models.CharField(_("sigla (español)"), max_length=32, blank=True)
-    acronym_en = models.CharField(_("sigla (inglés)"), max_length=32, blank=True)
-    name_es = models.CharField(_("nombre (español)"), max_length=255)
-    name_en = models.CharField(_("nombre (inglés)"), max_length=255, blank=True)
+    acronym_es = models.CharField(
+        _("sigla (español)"), max_length=32, blank=True, validators=[validate_single_line]
+    )
+    acronym_en = models.CharField(
+        _("sigla (inglés)"), max_length=32, blank=True, validators=[validate_single_line]
+    )
+    name_es = models.CharField(
+        _("nombre (español)"), max_length=255, validators=[validate_single_line]
+    )
+    name_en = models.CharField(
+        _("nombre (inglés)"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default="other")
     parent = models.ForeignKey(
         "self",
@@ -215,8 +236,12 @@ class Participant(models.Model):
         on_delete=models.PROTECT,
         related_name="participants",
     )
-    institution = models.CharField(_("institución"), max_length=255, blank=True)
-    position = models.CharField(_("cargo"), max_length=255, blank=True)
+    institution = models.CharField(
+        _("institución"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    position = models.CharField(
+        _("cargo"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     profile = models.CharField(_("perfil"), max_length=20, choices=Profile.choices, default="other")
     registration_status = models.CharField(
         _("estado de la inscripción"),
@@ -270,7 +295,9 @@ class Invitation(models.Model):
         related_name="invitations",
     )
     email = models.EmailField(_("correo electrónico"))
-    full_name = models.CharField(_("nombre"), max_length=255, blank=True)
+    full_name = models.CharField(
+        _("nombre"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     role = models.CharField(
         _("rol"), max_length=12, choices=Participant.Role.choices, default="delegate"
     )

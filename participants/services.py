@@ -9,11 +9,12 @@ import zoneinfo
 from celery.exceptions import Retry
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from agenda.ics import build_calendar
@@ -45,6 +46,10 @@ def invitation_send(*, invitation_id: int) -> Invitation:
       ``queued`` with ``attempts + 1`` and ``last_error``, and ``TemporaryDeliveryError`` is
       raised *after* that is committed, so the task can retry.
     * Permanent failure (SMTP 5xx): ``failed``, ``attempts + 1`` and ``last_error``.
+    * A message that cannot be built or handed over (a template or header error, a zone the
+      row names that does not exist…) fails the same way on every try: ``failed``,
+      ``attempts + 1`` and ``last_error`` saying so, so staff see it and nothing retries it
+      for ever. Database errors are not caught: nothing is recorded and the sweep retries.
 
     Crash window: the status update is committed immediately after the SMTP server accepts
     the message, in the same transaction that holds the lock. If the process dies between
@@ -64,9 +69,9 @@ def invitation_send(*, invitation_id: int) -> Invitation:
         )
         if invitation is None or invitation.status != Invitation.Status.QUEUED:
             return invitation
-        message = _invitation_message(invitation)
         invitation.attempts += 1
         try:
+            message = _invitation_message(invitation)
             message.send(fail_silently=False)
         except (smtplib.SMTPException, OSError) as error:
             invitation.last_error = _describe(error)
@@ -80,6 +85,19 @@ def invitation_send(*, invitation_id: int) -> Invitation:
                 invitation.email,
                 invitation.attempts,
                 invitation.last_error,
+            )
+        except DatabaseError:
+            raise
+        except Exception as error:  # whatever it is, retrying gives the same result
+            invitation.status = Invitation.Status.FAILED
+            invitation.last_error = gettext(
+                "No se pudo preparar el mensaje (%(error)s). Reintentar no lo resolverá: "
+                "corrija los datos y vuelva a poner la invitación en cola."
+            ) % {"error": _describe_bug(error)}
+            logger.exception(
+                "invitation %s: the message could not be built or handed over (attempt %s)",
+                invitation.pk,
+                invitation.attempts,
             )
         else:
             invitation.status = Invitation.Status.SENT
@@ -132,6 +150,12 @@ def _describe(error: Exception) -> str:
             for address, (code, reply) in error.recipients.items()
         )
     return str(error) or error.__class__.__name__
+
+
+def _describe_bug(error: Exception, limit: int = 500) -> str:
+    """``ZoneInfoNotFoundError: 'No time zone found with key Mars/Olympus'``, cut to ``limit``."""
+    text = f"{error.__class__.__name__}: {error}"
+    return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _is_temporary(error: Exception) -> bool:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import random
 
 from celery import shared_task
 from celery.exceptions import Retry
@@ -19,18 +20,32 @@ OUTBOX_SWEEP_MIN_AGE = dt.timedelta(minutes=5)
 OUTBOX_SWEEP_BATCH = 500
 
 
-@shared_task(
-    name="participants.invitation_send",
-    bind=True,
-    autoretry_for=(services.TemporaryDeliveryError,),
-    retry_backoff=30,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=8,
-)
+# Retries of a temporary SMTP failure: never sooner than 30 s (the server said "later"),
+# never later than 15 min, doubling in between with jitter so a burst does not return at once.
+INVITATION_RETRY_MIN_SECONDS = 30
+INVITATION_RETRY_MAX_SECONDS = 900
+
+
+def invitation_retry_countdown(retries: int) -> int:
+    """Seconds before retry number ``retries + 1``: within [30, 60] first, then doubling,
+    always within [30, 900]."""
+    ceiling = min(INVITATION_RETRY_MAX_SECONDS, 2 * INVITATION_RETRY_MIN_SECONDS * 2**retries)
+    return random.randint(max(INVITATION_RETRY_MIN_SECONDS, ceiling // 2), ceiling)  # noqa: S311
+
+
+@shared_task(name="participants.invitation_send", bind=True, max_retries=8)
 def invitation_send_task(self, *, invitation_id: int) -> str | None:
-    """Send one invitation; the service's lock and status check make redelivery harmless."""
-    invitation = services.invitation_send(invitation_id=invitation_id)
+    """Send one invitation; the service's lock and status check make redelivery harmless.
+
+    A temporary failure is retried (see ``invitation_retry_countdown``) up to 8 times; after
+    that the row stays ``queued`` for the outbox sweep. Any other outcome is on the row.
+    """
+    try:
+        invitation = services.invitation_send(invitation_id=invitation_id)
+    except services.TemporaryDeliveryError as error:
+        raise self.retry(
+            exc=error, countdown=invitation_retry_countdown(self.request.retries)
+        ) from error
     if invitation is None:
         logger.info("invitation %s is gone; nothing to send", invitation_id)
         return None

@@ -41,6 +41,7 @@ class SmtpSink:
     def __init__(self, port: int) -> None:
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # the accepted messages' bytes as they arrived
         self.rejected = 0
         self.data_received = threading.Event()  # set when any message's DATA arrives
         self._replies: list[tuple[str, float]] = []
@@ -67,6 +68,7 @@ class SmtpSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+            self.raw.append(envelope.content)
         return OK_REPLY
 
 
@@ -86,7 +88,9 @@ def running_smtp_sink() -> Iterator[SmtpSink]:
 def smtp_sink(settings) -> Iterator[SmtpSink]:
     """A running sink, with Django's SMTP backend pointed at it for this test."""
     with running_smtp_sink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        # Through crm_workshop.mail, as every message goes in production.
+        settings.EMAIL_BACKEND = "crm_workshop.mail.EmailBackend"
+        settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = sink.host
         settings.EMAIL_PORT = sink.port
         settings.EMAIL_HOST_USER = ""

@@ -53,8 +53,11 @@ def test_delegation_second_for_same_country_and_workshop_is_refused(delegation):
 
 
 def test_delegation_same_country_in_another_workshop_is_allowed(delegation):
-    other = Delegation.objects.create(workshop=WorkshopFactory(), country=delegation.country)
-    assert other.pk != delegation.pk
+    other_workshop = WorkshopFactory()
+    assert not _violates(
+        lambda: Delegation.objects.create(workshop=other_workshop, country=delegation.country)
+    )
+    assert Delegation.objects.filter(country=delegation.country).count() == 2
 
 
 def test_answer_second_for_same_question_and_delegation_is_refused(question, delegation):
@@ -95,6 +98,21 @@ def test_session_ending_before_it_starts_is_refused():
             end=local(2022, 6, 14, 10),
         )
     )
+
+
+def test_session_clean_reports_end_before_start_on_end_field():
+    session = Session(
+        workshop=WorkshopFactory(),
+        number=1,
+        title_es="S",
+        start=local(2022, 6, 14, 12),
+        end=local(2022, 6, 14, 10),
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        session.clean()
+
+    assert caught.value.message_dict == {"end": ["La sesión debe terminar después de empezar."]}
 
 
 def test_session_number_repeated_in_workshop_is_refused():
@@ -187,8 +205,9 @@ def test_participation_with_nobody_must_be_not_stated():
     assert _violates(
         lambda: Participation.objects.create(agenda_item=item, speaker=None, status="confirmed")
     )
-    nobody = Participation.objects.create(agenda_item=item, speaker=None, status="not_stated")
-    assert nobody.pk is not None
+    assert not _violates(
+        lambda: Participation.objects.create(agenda_item=item, speaker=None, status="not_stated")
+    )
 
 
 def test_participation_in_both_block_and_segment_is_refused():
@@ -292,14 +311,15 @@ def test_minutes_issued_before_ready_is_refused():
 
 def test_minutes_ready_with_sha256_is_accepted():
     workshop = WorkshopFactory()
-    minutes = Minutes.objects.create(
-        workshop=workshop,
-        version=1,
-        render_status="ready",
-        sha256="a" * 64,
-        generated_at=timezone.now(),
+    assert not _violates(
+        lambda: Minutes.objects.create(
+            workshop=workshop,
+            version=1,
+            render_status="ready",
+            sha256="a" * 64,
+            generated_at=timezone.now(),
+        )
     )
-    assert minutes.pk is not None
 
 
 def test_str_reads_like_a_person_would_write_it(delegation):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import vobject
 from django.utils import translation
 from icalendar import Calendar
 
@@ -145,3 +146,29 @@ def test_ics_english_path_has_english_summary(client, workshop):
     first = events(client.get("/en/agenda.ics").content)[0]
 
     assert str(first["SUMMARY"]) == "Session 1: Police investigation"
+
+
+def test_ics_description_names_the_readers_zone_not_the_workshops(workshop):
+    first = events(build_calendar(workshop=workshop, zone_name="America/Mexico_City"))[0]
+
+    description = str(first["DESCRIPTION"])
+    assert description.splitlines()[0] == "Horarios en America/Mexico_City (UTC\u221205:00)."
+    assert "America/El_Salvador" not in description
+    assert "11:00\u201311:20 Palabras de inauguración" in description.splitlines()
+
+
+def test_ics_vtimezone_gives_the_june_offset_of_the_session_years(workshop):
+    """A client that reads the VTIMEZONE rules rather than the TZID name must find UTC-05:00
+    for Mexico City on 14 June 2022 (a block valid only from 1 January would not do)."""
+    body = build_calendar(workshop=workshop, zone_name="America/Mexico_City")
+
+    calendar = vobject.readOne(body.decode())
+    (vtimezone,) = calendar.contents["vtimezone"]
+    described = vtimezone.gettzinfo()
+    june_14 = dt.datetime(2022, 6, 14, 9, 0)
+    january_1 = dt.datetime(2022, 1, 1, 9, 0)
+    assert described.utcoffset(june_14) == dt.timedelta(hours=-5)
+    assert described.utcoffset(january_1) == dt.timedelta(hours=-6)
+    assert calendar.vevent.dtstart.value.astimezone(UTC) == dt.datetime(
+        2022, 6, 14, 16, 0, tzinfo=UTC
+    )

@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 
 import pytest
+from celery.signals import task_retry
 from django.utils import timezone
 
 from crm_workshop.celery import app as celery_app
@@ -248,15 +249,32 @@ def test_invitation_send_task_gives_up_after_max_retries(mexico, smtp_sink, cele
     assert smtp_sink.messages == []
 
 
-def test_invitation_send_task_retry_policy():
-    assert invitation_send_task.name == "participants.invitation_send"
-    assert invitation_send_task.autoretry_for == (services.TemporaryDeliveryError,)
-    assert (invitation_send_task.retry_backoff, invitation_send_task.retry_backoff_max) == (
-        30,
-        900,
-    )
-    assert invitation_send_task.retry_jitter is True
-    assert invitation_send_task.max_retries == 8
+def test_invitation_send_task_retries_later_never_sooner_than_30_s(
+    mexico, smtp_sink, celery_retries_inline
+):
+    countdowns = []
+
+    def record(sender=None, reason=None, **kwargs):
+        countdowns.append(reason.when)
+
+    task_retry.connect(record, sender=invitation_send_task, weak=False)
+    invitation = InvitationFactory(delegation=mexico)
+    smtp_sink.fail_next(6, "451 4.3.0 Try again later")
+    try:
+        result = invitation_send_task.apply(kwargs={"invitation_id": invitation.pk})
+    finally:
+        task_retry.disconnect(record, sender=invitation_send_task)
+
+    assert result.get() == "sent"
+    assert len(countdowns) == 6
+    # Doubling windows: [30, 60], [60, 120], [120, 240], [240, 480], then capped at 900.
+    windows = [(30, 60), (60, 120), (120, 240), (240, 480), (450, 900), (450, 900)]
+    outside = [
+        (seconds, (low, high))
+        for seconds, (low, high) in zip(countdowns, windows, strict=True)
+        if not low <= seconds <= high
+    ]
+    assert outside == []
 
 
 def test_invitation_send_task_missing_row_returns_quietly(smtp_sink):
