@@ -1,0 +1,36 @@
+"""allauth's adapters with the staff rules: a staff member's second factor is changed only
+by someone who has just proved it."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.utils.translation import gettext_lazy as _
+
+from crm_workshop.signin.rules import is_staff_account, may_change_second_factor
+
+STAFF_NEEDS_TOTP_PROOF = _(
+    "Para cambiar la verificación en dos pasos de una cuenta del personal, confirme antes "
+    "un código de su aplicación de autenticación."
+)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """Staff with a second factor re-authenticate with it, never with a password alone
+        (allauth offers the first method of this list when an action needs a fresh proof)."""
+        methods = super().get_reauthentication_methods(user)
+        if is_staff_account(user):
+            second_factor = [m for m in methods if m["id"].startswith("mfa_reauthenticate")]
+            if second_factor:
+                return second_factor
+        return methods
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": STAFF_NEEDS_TOTP_PROOF,
+    }
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        return may_change_second_factor(context.request)
