@@ -232,3 +232,22 @@ def test_delegate_adds_and_removes_totp_with_password_reauthentication(client, c
     deactivated = client.post("/accounts/2fa/totp/deactivate/")
     assert deactivated.status_code == 302
     assert _totp(delegate) is None
+
+
+def test_staff_recovery_code_reauthentication_does_not_unlock_new_recovery_codes(
+    client, staff, clock
+):
+    user, secret = staff
+    old_codes = _recovery_codes(user)
+    _sign_in_with_totp(client, user, secret, clock)
+    recovery_code = old_codes.wrap().get_unused_codes()[0]
+    client.post(
+        "/accounts/2fa/reauthenticate/?next=/accounts/2fa/recovery-codes/generate/",
+        {"code": recovery_code},
+    )
+
+    response = client.post("/accounts/2fa/recovery-codes/generate/")
+
+    assert response.status_code == 200
+    assert NEEDS_TOTP_PROOF in response.content.decode()
+    assert _recovery_codes(user).pk == old_codes.pk

@@ -87,6 +87,18 @@ def test_staff_enrolment_link_opens_the_first_activation(client, nueva, clock):
     assert Authenticator.objects.get(user=nueva, type="totp").data["secret"] == secret
 
 
+def test_staff_enrolment_grant_of_an_opened_link_lasts_fifteen_minutes(client, nueva):
+    with time_machine.travel(dt.datetime(2026, 6, 14, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        _sign_in(client, nueva)
+        client.get(_request_link(client))
+        clock.shift(dt.timedelta(minutes=16))
+
+        response = client.get("/accounts/2fa/totp/activate/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/2fa/staff-enrolment/"
+
+
 def test_staff_enrolment_link_works_once(client, nueva):
     _sign_in(client, nueva)
     link = _request_link(client)
