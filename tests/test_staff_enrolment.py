@@ -4,6 +4,7 @@ opened while signed in as that account."""
 import datetime as dt
 import json
 import re
+import socket
 
 import pytest
 import time_machine
@@ -200,3 +201,35 @@ def test_delegate_can_still_add_an_email_address(client):
         "delegada@example.org",
         "otra.delegada@example.org",
     ]
+
+
+def test_staff_enrolment_link_with_mail_server_down_says_so_instead_of_failing(
+    client, settings, nueva
+):
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    _sign_in(client, nueva)
+
+    response = client.post("/accounts/2fa/staff-enrolment/", follow=True)
+
+    assert response.redirect_chain == [("/accounts/2fa/staff-enrolment/", 302)]
+    assert (
+        "No se pudo enviar el correo en este momento. Inténtelo de nuevo más tarde."
+        in _messages(response)
+    )
+
+
+def test_staff_enrolment_link_for_an_account_without_address_is_not_sent(client, db):
+    staff = StaffUserFactory(email="", is_superuser=False)
+    client.force_login(staff)
+
+    response = client.post("/accounts/2fa/staff-enrolment/", follow=True)
+
+    assert mail.outbox == []
+    assert (
+        "Su cuenta no tiene dirección de correo. Pida a un superusuario que la añada."
+        in _messages(response)
+    )

@@ -7,6 +7,6 @@
   someone who has just proved it may remove it.
 - ``forms``: allauth's MFA and e-mail forms with the staff rules added.
 - ``enrolment``: a staff member's first authenticator comes through a signed, expiring,
-  single-use link e-mailed to their address.
+  single-use link e-mailed to their address; ``views`` and ``urls`` are its two pages.
 - ``rules``: the predicates the others share.
 """

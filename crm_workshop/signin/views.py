@@ -1,5 +1,8 @@
 """The pages of a staff member's first enrolment (see ``enrolment``)."""
 
+import logging
+import smtplib
+
 from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -14,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from crm_workshop.signin import enrolment
 from crm_workshop.signin.rules import grant_enrolment, is_staff_account
 
+logger = logging.getLogger(__name__)
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -25,7 +30,17 @@ def enrolment_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not ratelimit.consume(request, action="staff_mfa_enrolment_link", user=user):
             messages.error(request, _("Ya se le envió un enlace hace poco. Revise su correo."))
-        elif address := enrolment.link_send(request, user):
+            return HttpResponseRedirect(reverse("staff_mfa_enrolment"))
+        try:
+            address = enrolment.link_send(request, user)
+        except (smtplib.SMTPException, OSError):  # bounded by EMAIL_TIMEOUT
+            logger.exception("Could not e-mail the MFA enrolment link to user %s", user.pk)
+            messages.error(
+                request,
+                _("No se pudo enviar el correo en este momento. Inténtelo de nuevo más tarde."),
+            )
+            return HttpResponseRedirect(reverse("staff_mfa_enrolment"))
+        if address:
             messages.success(
                 request,
                 _(
