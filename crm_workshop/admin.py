@@ -1,23 +1,18 @@
-"""Shared pieces of the Secretaría's admin: times named with their zone, and the MFA gate.
+"""Shared pieces of the Secretaría's admin: times named with their zone.
 
 The admin stays ``django.contrib.admin.site``; what every app's ``admin.py`` shares lives
 here: formatting of times in a workshop's reference zone (the changelists never show a bare
-UTC time), a mixin that makes change forms read and write times in that zone, and
-``AdminMFAMiddleware``, which keeps staff without a second factor out of ``/admin/``.
+UTC time) and a mixin that makes change forms read and write times in that zone. Who may
+sign in, and with which second factor, is ``crm_workshop.signin``.
 """
 
 import datetime as dt
 import zoneinfo
 
 from django import forms
-from django.conf import settings
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 # --- Times in a reference zone ----------------------------------------------------------------
 
@@ -131,90 +126,3 @@ def label_datetime_fields(form_class, zone_name: str | None) -> None:
     for field in form_class.base_fields.values():
         if isinstance(field, forms.SplitDateTimeField | forms.DateTimeField):
             field.help_text = f"{field.help_text} {note}".strip() if field.help_text else note
-
-
-# --- MFA for staff ----------------------------------------------------------------------------
-
-MFA_REQUIRED_MESSAGE = _(
-    "Para entrar en la administración debe activar la verificación en dos pasos: "
-    "los datos de las delegaciones solo se gestionan con un segundo factor. "
-    "Configure una aplicación de autenticación y vuelva a intentarlo."
-)
-MFA_REAUTHENTICATE_MESSAGE = _(
-    "Su sesión no se inició con la verificación en dos pasos. "
-    "Confirme el código de su aplicación de autenticación para entrar en la administración."
-)
-
-
-def session_used_mfa(request: HttpRequest) -> bool:
-    """True when this session's sign-in (or a re-authentication) included a second factor."""
-    from allauth.account.authentication import get_authentication_records
-
-    return any(
-        record.get("method") == "mfa"
-        for record in get_authentication_records(request, request.user)
-    )
-
-
-class AdminMFAMiddleware:
-    """Keeps ``/admin/`` behind a second factor when ``ADMIN_REQUIRE_MFA`` is on.
-
-    - Anonymous visitors of the admin login go to allauth's login, whose MFA stage asks
-      for the code; the admin's own password-only form is never used.
-    - Staff without an authenticator are sent, with an explanation, to set one up.
-    - Staff with an authenticator whose session did not use it (signed in before setting
-      it up, or through another door) confirm a code first.
-
-    Must come after ``AuthenticationMiddleware`` and ``MessageMiddleware``.
-    """
-
-    exempt_views = frozenset({"logout"})
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if match is None or "admin" not in match.namespaces:
-            return None
-        if match.url_name in self.exempt_views:
-            return None
-        user = request.user
-        if not user.is_authenticated:
-            # Accounts sign in by e-mail through allauth (rate limits, MFA stage), with or
-            # without the MFA requirement; the admin's username form is never used.
-            if match.url_name == "login":
-                return self._redirect_to_login(request)
-            return None
-        if not getattr(settings, "ADMIN_REQUIRE_MFA", True):
-            return None
-        if not (user.is_active and user.is_staff):
-            return None  # the admin itself refuses them
-
-        from allauth.mfa.utils import is_mfa_enabled
-
-        if not is_mfa_enabled(user):
-            messages.warning(request, MFA_REQUIRED_MESSAGE)
-            return HttpResponseRedirect(reverse("mfa_activate_totp"))
-        if not session_used_mfa(request):
-            messages.info(request, MFA_REAUTHENTICATE_MESSAGE)
-            next_url = self._next_url(request, default=request.get_full_path())
-            return HttpResponseRedirect(
-                f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}"
-            )
-        return None
-
-    def _next_url(self, request, default: str) -> str:
-        candidate = request.POST.get("next") or request.GET.get("next")
-        if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return candidate
-        return default
-
-    def _redirect_to_login(self, request) -> HttpResponseRedirect:
-        next_url = self._next_url(request, default=reverse("admin:index"))
-        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")

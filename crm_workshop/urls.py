@@ -19,6 +19,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/2fa/staff-enrolment/", include("crm_workshop.signin.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("agenda.urls")),
     prefix_default_language=False,

@@ -1,10 +1,20 @@
 """Factories for the models tests/factories.py does not cover yet (used by the admin tests)."""
 
+import contextlib
 import datetime as dt
+import time
 
 import factory
+import time_machine
+from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 
 from agenda import models as agenda
 from agreements import models as agreements
@@ -29,6 +39,33 @@ def activate_totp(user) -> tuple[Authenticator, str]:
     """Give ``user`` a TOTP authenticator the way allauth does; returns it and its secret."""
     secret = generate_totp_secret()
     return TOTP.activate(user, secret).instance, secret
+
+
+def verified(user):
+    """``user`` with its address verified, so allauth's e-mail login lets it in."""
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+#: The first second of a TOTP period: a code made for it is valid all through a frozen test.
+TOTP_MOMENT = dt.datetime(2026, 6, 14, 15, 0, 0, tzinfo=dt.UTC)
+
+
+@contextlib.contextmanager
+def frozen_totp_clock():
+    """Stops the clock allauth checks TOTP codes against at ``TOTP_MOMENT``.
+
+    A code built from a running clock fails when a period turns between building it and
+    posting it (allauth's ``MFA_TOTP_TOLERANCE`` is 0). ``traveller.shift(30)`` moves to the
+    next period, where a fresh code is needed (allauth refuses a code used twice).
+    """
+    with time_machine.travel(TOTP_MOMENT, tick=False) as traveller:
+        yield traveller
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now (the frozen moment, in tests)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 class WorkshopPartnerFactory(factory.django.DjangoModelFactory):

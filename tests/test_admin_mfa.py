@@ -2,10 +2,9 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
-from tests.admin_factories import StaffUserFactory, activate_totp
+from tests.admin_factories import StaffUserFactory, activate_totp, frozen_totp_clock, totp_code
 from tests.factories import UserFactory
 
 MFA_REQUIRED_MESSAGE = (
@@ -21,20 +20,18 @@ def require_mfa(settings):
     return settings
 
 
-def current_totp_code(secret: str) -> str:
-    import time
-
-    from allauth.mfa import app_settings
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+@pytest.fixture
+def clock():
+    with frozen_totp_clock() as traveller:
+        yield traveller
 
 
 def test_admin_mfa_is_required_by_default_outside_the_laptop(settings):
     assert settings.ADMIN_REQUIRE_MFA is True
-    assert settings.MIDDLEWARE[-1] == "crm_workshop.admin.AdminMFAMiddleware"
+    assert settings.MIDDLEWARE[-1] == "crm_workshop.signin.middleware.AdminMFAMiddleware"
     assert settings.MIDDLEWARE.index(
         "django.contrib.auth.middleware.AuthenticationMiddleware"
-    ) < settings.MIDDLEWARE.index("crm_workshop.admin.AdminMFAMiddleware")
+    ) < settings.MIDDLEWARE.index("crm_workshop.signin.middleware.AdminMFAMiddleware")
 
 
 def test_admin_sends_staff_without_authenticator_to_totp_setup(client, db, require_mfa):
@@ -57,17 +54,19 @@ def test_admin_explains_in_spanish_why_mfa_setup_is_needed(client, db, require_m
         follow=True,
     )
 
-    # allauth asks for the password once more before adding an authenticator.
+    # A staff account enrols its first authenticator through an e-mailed link.
     assert response.redirect_chain == [
         ("/admin/", 302),
         ("/accounts/2fa/totp/activate/", 302),
-        ("/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F", 302),
+        ("/accounts/2fa/staff-enrolment/", 302),
     ]
     assert response.status_code == 200
     assert MFA_REQUIRED_MESSAGE in [str(m) for m in response.context["messages"]]
 
 
-def test_admin_lets_staff_in_after_signing_in_with_password_and_totp_code(client, db, require_mfa):
+def test_admin_lets_staff_in_after_signing_in_with_password_and_totp_code(
+    client, db, require_mfa, clock
+):
     staff = StaffUserFactory(email="secretaria@example.org")
     EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
     _, secret = activate_totp(staff)
@@ -79,7 +78,7 @@ def test_admin_lets_staff_in_after_signing_in_with_password_and_totp_code(client
     assert login.status_code == 302
     assert login.url == reverse("mfa_authenticate")
 
-    second_factor = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    second_factor = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert second_factor.status_code == 302
     assert second_factor.url == "/admin/"
 
@@ -101,14 +100,14 @@ def test_admin_asks_for_code_when_session_skipped_the_second_factor(client, db, 
     )
 
 
-def test_admin_reauthentication_with_code_opens_the_admin(client, db, require_mfa):
+def test_admin_reauthentication_with_code_opens_the_admin(client, db, require_mfa, clock):
     staff = StaffUserFactory()
     _, secret = activate_totp(staff)
     client.force_login(staff)
 
     response = client.post(
         "/accounts/2fa/reauthenticate/?next=/admin/",
-        {"code": current_totp_code(secret)},
+        {"code": totp_code(secret)},
     )
     assert response.status_code == 302
     assert response.url == "/admin/"

@@ -25,7 +25,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # --- Applications -------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "crm_workshop.signin.apps.AdminConfig",  # django.contrib.admin without its password form
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -145,10 +145,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Accounts (django-allauth) -----------------------------------------------------------------
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One door: allauth's backend alone (a ModelBackend, so permissions work as usual); every
+# sign-in goes through allauth's views, the admin's login page only hands over to them.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,6 +162,20 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CRM Workshop"
+# Staff rules (crm_workshop.signin): a staff member's second factor changes only after a
+# fresh authenticator-app code; the first one comes through a link e-mailed to them.
+ACCOUNT_ADAPTER = "crm_workshop.signin.adapters.AccountAdapter"
+MFA_ADAPTER = "crm_workshop.signin.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"add_email": "crm_workshop.signin.forms.StaffAddEmailForm"}
+MFA_FORMS = {
+    "activate_totp": "crm_workshop.signin.forms.StaffActivateTOTPForm",
+    "generate_recovery_codes": "crm_workshop.signin.forms.StaffGenerateRecoveryCodesForm",
+}
+ACCOUNT_RATE_LIMITS = {"staff_mfa_enrolment_link": "3/h/user"}  # added to allauth's defaults
+# Proxies in front of the site that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+# allauth's rate limits count per client address; behind a proxy without this every
+# visitor shares the proxy's address, with it a direct client cannot forge its address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Internationalisation and time ----------------------------------------------------------------
 
@@ -246,6 +259,6 @@ PERMISSIONS_POLICY = {
 }
 
 # --- Admin (Secretaría Ejecutiva) ------------------------------------------------------------
-# Staff reach /admin/ only after a second factor (allauth MFA); see crm_workshop.admin.
+# Staff reach /admin/ only after a second factor (allauth MFA); see crm_workshop.signin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
-MIDDLEWARE += ["crm_workshop.admin.AdminMFAMiddleware"]  # after auth and messages
+MIDDLEWARE += ["crm_workshop.signin.middleware.AdminMFAMiddleware"]  # after auth and messages
