@@ -1,0 +1,152 @@
+"""Redis down or hung: sign-in pages still answer, allauth still rate-limits, all of it bounded.
+
+The cache configuration is the one ``settings/base.py`` builds for a ``REDIS_URL`` (read in a
+fresh interpreter), pointed at a real closed port or a real server that never answers.
+"""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from tests.factories import UserFactory
+from tests.fault_servers import closed_port, running_silent_server
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TOO_MANY = "Demasiados intentos fallidos. Inténtelo más tarde."
+ACCOUNT_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def configured_caches() -> dict:
+    """``settings.CACHES`` as base.py builds it when ``REDIS_URL`` is set."""
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="crm_workshop.settings.test",
+        DJANGO_READ_DOT_ENV_FILE="False",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; import json; "
+         "print(json.dumps(s.CACHES))"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def redis_at(settings, configured_caches):
+    """Point the configured shared cache at ``url`` (Django rebuilds its cache objects)."""
+
+    def point_at(url: str) -> None:
+        default = {**configured_caches["default"], "LOCATION": url}
+        settings.CACHES = {"default": default}
+
+    return point_at
+
+
+@pytest.fixture
+def silent_server():
+    with running_silent_server() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_down(redis_at):
+    redis_at(f"redis://127.0.0.1:{closed_port()}/0")
+
+
+@pytest.fixture
+def person():
+    user = UserFactory(email="ana@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def _login(client, password: str):
+    return client.post("/accounts/login/", {"login": "ana@example.org", "password": password})
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES)
+def test_account_page_redis_down_answers_200(client, redis_down, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+
+
+def test_login_wrong_password_redis_down_says_so(client, redis_down, person):
+    response = _login(client, "wrong")
+
+    assert response.status_code == 200
+    assert "no son correctas" in response.content.decode()
+
+
+def test_signup_post_redis_down_creates_account(client, redis_down):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "nueva@example.org",
+            "password1": "Tortuga-azul-77",
+            "password2": "Tortuga-azul-77",
+        },
+    )
+
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(email="nueva@example.org").count() == 1
+
+
+def test_password_reset_post_redis_down_redirects(client, redis_down, person):
+    response = client.post("/accounts/password/reset/", {"email": "ana@example.org"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/done/"
+
+
+def test_login_rate_limit_redis_down_still_blocks_right_password(client, redis_down, person):
+    for _ in range(5):
+        assert TOO_MANY not in _login(client, "wrong").content.decode()
+
+    response = _login(client, "correct-horse-battery")
+
+    assert response.status_code == 200
+    assert TOO_MANY in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_cache_redis_down_warns_once_not_per_call(redis_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="crm_workshop.cache"):
+        cache.set("clave", "valor")
+        values = [cache.get("clave") for _ in range(20)]
+
+    assert values == ["valor"] * 20  # answered by the per-process fallback
+    warnings = [r.getMessage() for r in caplog.records if r.name == "crm_workshop.cache"]
+    assert len(warnings) == 1
+    assert "unreachable" in warnings[0]
+    assert "using a per-process cache" in warnings[0]
+
+
+def test_sign_in_redis_silent_costs_one_timeout_per_back_off(
+    client, redis_at, silent_server, person
+):
+    redis_at(silent_server.redis_url)
+    statuses, seconds = [], []
+
+    for password in ["wrong"] * 5 + ["correct-horse-battery"]:
+        started = time.monotonic()
+        statuses.append(_login(client, password).status_code)
+        seconds.append(time.monotonic() - started)
+
+    assert statuses == [200] * 6  # the sixth is refused by the rate limit, not a 500
+    assert max(seconds) < 2.0
+    # One ~1 s socket timeout in all; the back-off keeps every later call off the hung server.
+    assert sum(seconds) < 2.5
+    assert len(silent_server.accepted) == 1
