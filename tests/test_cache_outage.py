@@ -122,16 +122,19 @@ def test_login_rate_limit_redis_down_still_blocks_right_password(client, redis_d
     assert "_auth_user_id" not in client.session
 
 
-def test_cache_redis_down_warns_once_not_per_call(redis_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="crm_workshop.cache"):
+def test_cache_redis_down_warns_once_not_per_call(redis_at, caplog):
+    port = closed_port()
+    redis_at(f"redis://:s3creto@127.0.0.1:{port}/0")
+
+    with caplog.at_level(logging.WARNING, logger="crm_workshop.outage"):
         cache.set("clave", "valor")
         values = [cache.get("clave") for _ in range(20)]
 
     assert values == ["valor"] * 20  # answered by the per-process fallback
-    warnings = [r.getMessage() for r in caplog.records if r.name == "crm_workshop.cache"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "crm_workshop.outage"]
     assert len(warnings) == 1
-    assert "unreachable" in warnings[0]
-    assert "using a per-process cache" in warnings[0]
+    assert warnings[0].startswith(f"shared cache redis://***@127.0.0.1:{port}/0 unreachable (")
+    assert "s3creto" not in warnings[0]
 
 
 def test_sign_in_redis_silent_costs_one_timeout_per_back_off(
