@@ -50,11 +50,9 @@ class RedisCacheWithFallback(RedisCache):
         self._fallback = LocMemCache(f"redis-fallback:{location}", fallback_params)
 
     def ping(self) -> bool:
-        """True when Redis itself answers now (the fallback never counts)."""
-        try:
-            return bool(self._cache.get_client(write=True).ping())
-        except UNREACHABLE:
-            return False
+        """True when Redis itself answers now; raises Redis's error when it does not (the
+        fallback never answers for it)."""
+        return bool(self._cache.get_client(write=True).ping())
 
     def _call(self, name: str, *args, **kwargs):
         if self._outage.should_try():
