@@ -11,13 +11,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from tests.factories import UserFactory
-from tests.fault_servers import closed_port, running_silent_server
+from tests.fault_servers import closed_port, running_silent_server, running_tcp_proxy
+from tests.services import require_services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TOO_MANY = "Demasiados intentos fallidos. Inténtelo más tarde."
@@ -153,3 +156,33 @@ def test_sign_in_redis_silent_costs_one_timeout_per_back_off(
     # One ~1 s socket timeout in all; the back-off keeps every later call off the hung server.
     assert sum(seconds) < 2.5
     assert len(silent_server.accepted) == 1
+
+
+@pytest.mark.services
+def test_cache_redis_back_after_outage_is_used_again(settings, configured_caches, caplog):
+    require_services()
+    real = urlsplit(os.environ.get("REDIS_URL") or os.environ["CELERY_BROKER_URL"])
+    port = closed_port()
+    location = f"redis://127.0.0.1:{port}{real.path}"
+    default = configured_caches["default"]
+    options = {**default["OPTIONS"], "retry_after": 0.2}
+    settings.CACHES = {"default": {**default, "LOCATION": location, "OPTIONS": options}}
+    direct = redis.Redis(host=real.hostname, port=real.port, db=int(real.path.strip("/")))
+
+    with caplog.at_level(logging.WARNING, logger="crm_workshop.outage"):
+        cache.set("durante-la-caida", "local")  # Redis refuses: kept in this process only
+        with running_tcp_proxy(port, (real.hostname, real.port)):
+            time.sleep(0.3)  # the back-off passes; the next call tries Redis again
+            cache.set("despues", "compartido")
+            outage_value = cache.get("durante-la-caida")
+            shared_value = cache.get("despues")
+
+    assert outage_value is None  # read from Redis again, not from the per-process copy
+    assert shared_value == "compartido"
+    assert direct.exists(cache.make_and_validate_key("despues")) == 1
+    direct.delete(cache.make_and_validate_key("despues"))
+    messages = [r.getMessage() for r in caplog.records if r.name == "crm_workshop.outage"]
+    assert [m.split(" (")[0].split(" after ")[0] for m in messages] == [
+        f"shared cache redis://127.0.0.1:{port}{real.path} unreachable",
+        f"shared cache redis://127.0.0.1:{port}{real.path} answers again",
+    ]
