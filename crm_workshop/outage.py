@@ -30,10 +30,6 @@ class Outage:
         self._retry_at = 0.0
         self._logged_at = 0.0
 
-    @property
-    def is_down(self) -> bool:
-        return self._down_since is not None
-
     def should_try(self) -> bool:
         """True when a call may go to the server. During an outage, one caller per back-off
         gets True (the probe); the back-off restarts at once so the others do not wait."""
