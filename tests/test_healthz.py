@@ -5,10 +5,11 @@ never answers (tests/fault_servers.py). Whatever is down, the answer is JSON wit
 """
 
 import os
+import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 
 from crm_workshop.celery import app as celery_app
 from tests.fault_servers import closed_port, running_silent_server
@@ -210,6 +211,31 @@ def test_healthz_everything_reachable_returns_200(client, broker_url, shared_cac
         "status": "ok",
         "checks": {"database": True, "cache": True, "broker": True},
     }
+
+
+@pytest.mark.services
+def test_database_connect_to_silent_server_gives_up_within_3_seconds(database_at, silent_server):
+    require_services()  # PostgreSQL: the settings' OPTIONS carry connect_timeout
+    database_at(silent_server.port)
+    outcome = {}
+
+    def connect() -> None:  # a new thread: a new connection, built from the settings
+        connection = connections["default"]
+        started = time.monotonic()
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            outcome["error"] = str(error)
+        finally:
+            outcome["seconds"] = time.monotonic() - started
+            connection.close()
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+
+    assert outcome["seconds"] < 3.0
+    assert "timeout expired" in outcome["error"]
 
 
 def test_healthz_rejects_post(client):
