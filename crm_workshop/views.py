@@ -15,7 +15,7 @@ from crm_workshop.cache import RedisCacheWithFallback
 logger = logging.getLogger(__name__)
 
 # Every probe runs at once in its own thread; whatever has not answered by then is down.
-HEALTHZ_DEADLINE_SECONDS = 2.5
+HEALTHZ_DEADLINE_SECONDS = 2.0
 
 
 @transaction.non_atomic_requests
