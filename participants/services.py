@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from agenda.ics import build_calendar
 from agenda.timezones import utc_offset_label
+from crm_workshop.broker import BrokerUnavailable, task_publish
 from participants.models import Invitation
 
 logger = logging.getLogger(__name__)
@@ -112,10 +112,11 @@ def invitation_send(*, invitation_id: int) -> Invitation:
 def invitation_queue(*, invitation: Invitation) -> None:
     """Ask a worker to send ``invitation`` once the current transaction commits.
 
-    Never raises because the broker is down: the row stays ``queued`` and the periodic
-    outbox sweep (``participants.invitation_outbox_sweep``) enqueues it again later. Without
-    a broker (tasks inline), a temporary SMTP failure is likewise left to the sweep instead
-    of turning the caller's request into a 500.
+    Never raises because the broker is down, and never keeps the caller waiting on it for
+    more than about a second (``crm_workshop.broker.task_publish``): the row stays
+    ``queued`` and the periodic outbox sweep (``participants.invitation_outbox_sweep``)
+    enqueues it again later. Without a broker (tasks inline), a temporary SMTP failure is
+    likewise left to the sweep instead of turning the caller's request into a 500.
     """
     invitation_id = invitation.pk
     transaction.on_commit(lambda: _publish_invitation_send(invitation_id=invitation_id))
@@ -125,7 +126,7 @@ def _publish_invitation_send(*, invitation_id: int) -> None:
     from participants.tasks import invitation_send_task
 
     try:
-        invitation_send_task.delay(invitation_id=invitation_id)
+        task_publish(invitation_send_task, invitation_id=invitation_id)
     except BrokerUnavailable as error:
         logger.warning(
             "invitation %s stays queued: broker unavailable (%s); the outbox sweep will retry",

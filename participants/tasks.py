@@ -7,8 +7,8 @@ import random
 from celery import shared_task
 from celery.exceptions import Retry
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from crm_workshop.broker import BrokerUnavailable, task_publish
 from participants import services
 from participants.models import Invitation
 
@@ -68,7 +68,7 @@ def invitation_outbox_sweep_task() -> int:
     enqueued = 0
     for invitation_id in ids:
         try:
-            invitation_send_task.delay(invitation_id=invitation_id)
+            task_publish(invitation_send_task, invitation_id=invitation_id)
         except BrokerUnavailable as error:
             logger.warning("outbox sweep stopped: broker unavailable (%s)", error)
             break

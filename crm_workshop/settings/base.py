@@ -90,15 +90,23 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database costs a request 2 s (libpq's minimum), not the OS's TCP
+    # timeout; a runaway query is cancelled before gunicorn kills the worker (30 s).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": 2, "options": "-c statement_timeout=25s"}
+    )
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # A shared cache is what makes allauth's rate limits real across workers.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down or hung: a per-process cache answers instead (logged), so pages
+            # and allauth's rate limits keep working; see crm_workshop/cache.py.
+            "BACKEND": "crm_workshop.cache.RedisCacheWithFallback",
             "LOCATION": REDIS_URL,
-            # A hung Redis must cost a page a second, not a worker: callers degrade to no cache.
+            # A hung Redis costs one call a second, then is skipped for a back-off.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -117,8 +125,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must fail fast when Redis is down; the outbox row keeps the work.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 2}
+# Publishing must fail fast when Redis is down or hung (crm_workshop.broker.task_publish
+# makes one attempt): one connection attempt, and no socket wait longer than a second. The
+# outbox row keeps the work.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    "max_retries": 0,
+    "interval_start": 0,
+}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
