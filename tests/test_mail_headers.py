@@ -83,6 +83,8 @@ def test_allauth_password_reset_headers_on_the_wire(client, smtp_sink):  # noqa:
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert_site_headers(raw, parsed["Subject"])
     assert "contraseña" in parsed["Subject"]
+    # Named after the portal, never after the Host header the request came with.
+    assert parsed["Subject"].startswith("[CRM] ")
 
 
 def test_sending_leaves_the_callers_message_unchanged(smtp_sink):  # noqa: F811

@@ -175,6 +175,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
+# Without django.contrib.sites allauth would prefix subjects with the request's Host header.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CRM] "
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CRM Workshop"
