@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from agenda import selectors
 from agenda.ics import build_calendar
+from agenda.page_cache import public_page, request_agenda_version
 from agenda.timezones import resolve_viewer_zone, utc_offset_label
 from crm_workshop.i18n import active_content_language
 
@@ -88,7 +89,7 @@ def _rendered_agenda(*, workshop, version: int, zone, session_number: int | None
 
 
 def _agenda_page(request, *, session_number: int | None):
-    version = selectors.agenda_cache_version()
+    version = request_agenda_version(request)
     workshop = selectors.current_workshop(version=version)
     zone, notice = _viewer_zone(request, workshop)
     rendered = _rendered_agenda(
@@ -107,8 +108,9 @@ def _agenda_page(request, *, session_number: int | None):
 
 
 @require_GET
+@public_page
 def home(request):
-    version = selectors.agenda_cache_version()
+    version = request_agenda_version(request)
     workshop = selectors.current_workshop(version=version)
     overview = selectors.workshop_overview(workshop=workshop)
     sessions = overview["sessions"]
@@ -128,11 +130,13 @@ def home(request):
 
 
 @require_GET
+@public_page
 def agenda(request):
     return _agenda_page(request, session_number=None)
 
 
 @require_GET
+@public_page
 def session(request, number: int):
     return _agenda_page(request, session_number=number)
 
