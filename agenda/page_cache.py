@@ -75,7 +75,7 @@ def request_agenda_version(request) -> int:
     """The agenda data version, read once per request (the decorator may have read it)."""
     version = getattr(request, "_agenda_cache_version", None)
     if version is None:
-        version = request._agenda_cache_version = selectors.agenda_cache_version()
+        version = request._agenda_cache_version = selectors.recent_agenda_cache_version()
     return version
 
 

@@ -194,3 +194,8 @@ LOGGING = {
 # Staff reach /admin/ only after a second factor (allauth MFA); see crm_workshop.admin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 MIDDLEWARE += ["crm_workshop.admin.AdminMFAMiddleware"]  # after auth and messages
+
+# --- Redis cache: one client per connection pool (issue #5, point 15) --------------------------
+# Django's backend builds a redis.Redis per cache call, a large part of a cached page's cost.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "crm_workshop.cache.RedisCache"
