@@ -81,7 +81,7 @@ def request_agenda_version(request) -> int:
 
 def _cache_key(request) -> str | None:
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+    if cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get(CookieStorage.cookie_name):
         return None
     zone = "-"
     if request.META.get("QUERY_STRING"):
