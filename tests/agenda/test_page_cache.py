@@ -230,3 +230,29 @@ def test_cache_outage_still_serves_the_page(client, workshop, url):
     assert "Primera sesión" in first.text
     assert second.content == first.content
     assert first_time(first) == "10:00"
+
+
+# --- signed-in readers: the page is rendered, its content comes from the fragment cache -------
+
+
+def test_home_content_is_cached_for_signed_in_readers(client, workshop, django_assert_num_queries):
+    client.force_login(UserFactory(time_zone="America/Mexico_City"))
+    client.get("/")
+
+    with django_assert_num_queries(2):  # the session and the user; no workshop data
+        response = client.get("/")
+
+    assert not is_hit(response)
+    assert "Cerrar sesión" in response.text
+    assert first_time(response) == "11:00"
+
+
+def test_agenda_edit_shows_to_signed_in_readers(client, workshop):
+    client.force_login(UserFactory())
+    client.get("/")
+    workshop.title_es = "Título corregido"
+    workshop.save()
+
+    response = client.get("/")
+
+    assert "Título corregido" in response.text
