@@ -144,3 +144,10 @@ def _remember(key: str, body: bytes, content_type: str) -> None:
     if len(_local) >= LOCAL_MAX_ENTRIES:
         _local.clear()
     _local[key] = (time.monotonic() + selectors.AGENDA_CACHE_TIMEOUT, body, content_type)
+
+
+def clear_process_cache() -> None:
+    """Forget this process's copies and its memo of the version (for benchmarks and tools;
+    clearing the shared cache reaches every process within a second anyway)."""
+    _local.clear()
+    selectors.forget_recent_version()
