@@ -7,7 +7,8 @@
 #   data (seed_demo), read as an anonymous reader at /, /agenda/ and /agenda/session/1/.
 # wrk -t2 -c20 measures them in turns (ceiling, then each page; ROUNDS times), so that a change
 # in the load of this shared machine affects both sides. Prints each round and a table with
-# each page's requests/s and its % of the ceiling.
+# each page's requests/s, its % of the ceiling, and the CPU time the gunicorn workers spent
+# per request (from /proc: much less sensitive to other load on the machine than requests/s).
 #
 # Usage: bash bench/public_pages.sh [rounds=3] [seconds per URL and round=5] [connections=20]
 # Env:   BENCH_DB (default crm_speed_bench), BENCH_REDIS_URL (default redis://127.0.0.1:6379/14,
@@ -44,11 +45,21 @@ wait_for() {  # url: wait until it answers 200
   echo "$1 did not answer 200" >&2; exit 1
 }
 
-measure() {  # url seconds -> prints requests/s; fails on any non-2xx/3xx answer or socket error
-  local out
+worker_ticks() {  # gunicorn master pid -> CPU clock ticks (user + system) used by its workers
+  local total=0 pid
+  for pid in $(pgrep -P "$1"); do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  echo "$total"
+}
+
+measure() {  # url seconds master-pid -> "requests/s worker-CPU-µs-per-request"
+  local out before after
+  before=$(worker_ticks "$3")
   out=$(wrk -t2 -c"${CONNECTIONS}" -d"$2s" "$1")
+  after=$(worker_ticks "$3")
   if grep -qE "Non-2xx|Socket errors" <<<"$out"; then echo "$out" >&2; exit 1; fi
-  awk '/^Requests\/sec:/ {print $2}' <<<"$out"
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ {n = $1} /^Requests\/sec:/ {rps = $2}
+    END {printf "%s %.0f\n", rps, ticks / hz * 1e6 / n}' <<<"$out"
 }
 
 # --- the site, prepared before any measurement ------------------------------------------------
@@ -79,38 +90,45 @@ PY
 .venv/bin/gunicorn --chdir bench ceiling:application -w 2 -b "127.0.0.1:${CEILING_PORT}" \
   --log-level warning &
 SERVERS+=($!)
+CEILING_PID=$!
 .venv/bin/gunicorn crm_workshop.wsgi -w 2 -b "127.0.0.1:${PORT}" --log-level warning &
 SERVERS+=($!)
+SITE_PID=$!
 wait_for "$CEILING"
 for page in "${PAGES[@]}"; do wait_for "${SITE}${page}"; done
 
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== gunicorn -w 2 (sync) each; wrk -t2 -c${CONNECTIONS}; ${ROUNDS} rounds of ${DURATION} s per URL,"
 echo "   the ceiling and the pages taking turns so that a change in the machine's load hits both"
-for url in "$CEILING" "${PAGES[@]/#/$SITE}"; do measure "$url" 2 >/dev/null; done  # warm-up
+measure "$CEILING" 2 "$CEILING_PID" >/dev/null  # warm-up
+for page in "${PAGES[@]}"; do measure "${SITE}${page}" 2 "$SITE_PID" >/dev/null; done
 
-declare -A total ratios
+declare -A rate cpu ratios
 for round in $(seq 1 "$ROUNDS"); do
-  ceiling=$(measure "$CEILING" "$DURATION")
-  total[ceiling]=$(awk -v a="${total[ceiling]:-0}" -v b="$ceiling" 'BEGIN {print a + b}')
-  line="round ${round}: ceiling ${ceiling}"
+  read -r ceiling ceiling_cpu < <(measure "$CEILING" "$DURATION" "$CEILING_PID")
+  rate[ceiling]="${rate[ceiling]:-} $ceiling"
+  cpu[ceiling]="${cpu[ceiling]:-} $ceiling_cpu"
+  line="round ${round}: ceiling ${ceiling} req/s (${ceiling_cpu} µs)"
   for page in "${PAGES[@]}"; do
-    rate=$(measure "${SITE}${page}" "$DURATION")
-    total[$page]=$(awk -v a="${total[$page]:-0}" -v b="$rate" 'BEGIN {print a + b}')
-    ratios[$page]="${ratios[$page]:-} $(awk -v r="$rate" -v c="$ceiling" 'BEGIN {printf "%.0f", 100 * r / c}')"
-    line="${line} | ${page} ${rate}"
+    read -r r c < <(measure "${SITE}${page}" "$DURATION" "$SITE_PID")
+    rate[$page]="${rate[$page]:-} $r"
+    cpu[$page]="${cpu[$page]:-} $c"
+    ratios[$page]="${ratios[$page]:-} $(awk -v r="$r" -v c="$ceiling" 'BEGIN {printf "%.0f", 100 * r / c}')"
+    line="${line} | ${page} ${r} (${c} µs)"
   done
   echo "$line"
 done
 echo "== load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+mean() { awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.0f", s / NF}' <<<"$1"; }
 echo
-echo "| URL | requests/s (mean of ${ROUNDS} rounds) | % of ceiling (mean) | % of ceiling per round |"
-echo "| --- | --- | --- | --- |"
-ceiling_mean=$(awk -v t="${total[ceiling]}" -v n="$ROUNDS" 'BEGIN {printf "%.0f", t / n}')
-echo "| ceiling: bare Django, 10 KB, 2 middlewares | ${ceiling_mean} | 100 % | |"
+echo "| URL | requests/s (mean) | % of ceiling | % of ceiling, each round | worker CPU per request |"
+echo "| --- | --- | --- | --- | --- |"
+ceiling_mean=$(mean "${rate[ceiling]}")
+echo "| ceiling: bare Django, 10 KB, 2 middlewares | ${ceiling_mean} | 100 % | | $(mean "${cpu[ceiling]}") µs |"
 for page in "${PAGES[@]}"; do
-  mean=$(awk -v t="${total[$page]}" -v n="$ROUNDS" 'BEGIN {printf "%.0f", t / n}')
-  pct=$(awk -v r="$mean" -v c="$ceiling_mean" 'BEGIN {printf "%.0f", 100 * r / c}')
-  echo "| \`${page}\` | ${mean} | ${pct} % |${ratios[$page]// / % ·} % |"
+  page_mean=$(mean "${rate[$page]}")
+  pct=$(awk -v r="$page_mean" -v c="$ceiling_mean" 'BEGIN {printf "%.0f", 100 * r / c}')
+  each=$(sed -E 's/^ //; s/ / %, /g; s/$/ %/' <<<"${ratios[$page]}")
+  echo "| \`${page}\` | ${page_mean} | ${pct} % | ${each} | $(mean "${cpu[$page]}") µs |"
 done

@@ -100,6 +100,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Django's Redis backend builds a redis.Redis per cache call, a large part of a cached page's
+# cost: crm_workshop.redis_cache reuses one (another RedisCache subclass: ReusedClientMixin).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "crm_workshop.redis_cache.RedisCache"
 
 # --- Background work (Celery) -----------------------------------------------------------------
 
@@ -194,8 +198,3 @@ LOGGING = {
 # Staff reach /admin/ only after a second factor (allauth MFA); see crm_workshop.admin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 MIDDLEWARE += ["crm_workshop.admin.AdminMFAMiddleware"]  # after auth and messages
-
-# --- Redis cache: one client per connection pool (issue #5, point 15) --------------------------
-# Django's backend builds a redis.Redis per cache call, a large part of a cached page's cost.
-if REDIS_URL:
-    CACHES["default"]["BACKEND"] = "crm_workshop.cache.RedisCache"

@@ -3,10 +3,13 @@
 ``django.core.cache.backends.redis.RedisCacheClient.get_client`` returns a new
 ``redis.Redis(connection_pool=pool)`` for each cache operation. With redis-py 6 that
 constructor fills a table of some 160 response callbacks, which made it the largest single
-cost of serving a cached public page (about 60 µs of a 250 µs request, measured in
+cost of serving a cached public page (about 60 µs of a 250 µs request; see
 ``bench/README.md``). The client object is thread-safe and holds no connection of its own
 (the pool does, and it resets itself after a fork), so one client per pool is kept and
 reused. Everything else is Django's backend unchanged.
+
+Any subclass of Django's ``RedisCache`` gets the same by listing ``ReusedClientMixin`` first:
+``class MyCache(ReusedClientMixin, RedisCache)``.
 """
 
 from django.core.cache.backends import redis
@@ -25,9 +28,13 @@ class ReusedClientRedisCacheClient(redis.RedisCacheClient):
         return client
 
 
-class RedisCache(redis.RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` reusing its Redis client."""
+class ReusedClientMixin:
+    """For a subclass of Django's ``RedisCache``: one Redis client per pool, reused."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+class RedisCache(ReusedClientMixin, redis.RedisCache):
+    """``django.core.cache.backends.redis.RedisCache`` reusing its Redis client."""
