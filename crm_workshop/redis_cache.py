@@ -3,7 +3,7 @@
 ``django.core.cache.backends.redis.RedisCacheClient.get_client`` returns a new
 ``redis.Redis(connection_pool=pool)`` for each cache operation. With redis-py 6 that
 constructor fills a table of some 160 response callbacks, which made it the largest single
-cost of serving a cached public page (about 60 µs of a 250 µs request; see
+cost of serving a cached public page (43 µs of CPU per call, the GET itself 16 µs; see
 ``bench/README.md``). The client object is thread-safe and holds no connection of its own
 (the pool does, and it resets itself after a fork), so one client per pool is kept and
 reused. Everything else is Django's backend unchanged.
