@@ -64,6 +64,9 @@ def cost(client, url, prepare=lambda client: None) -> float:
     return (time.process_time() - start) / requests * 1000
 
 
+for _ in range(300):  # warm-up: a process's first few hundred requests are slower
+    for url in ("/", "/agenda/", "/agenda/session/1/"):
+        anonymous.get(url)
 print("| URL | anonymous, cached page | anonymous, rendered | signed in | caches cleared |")
 print("| --- | --- | --- | --- | --- |")
 for url in ("/", "/agenda/", "/agenda/session/1/"):
