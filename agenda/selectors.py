@@ -122,6 +122,31 @@ def agenda_cache_version() -> int:
     return version
 
 
+# The page cache (agenda.page_cache) checks the version at most this often per process: a
+# round trip to Redis on every request was the largest cost of a cached page. An edit shows
+# at once in the process that made it (the bump forgets the memo) and within this many
+# seconds in every other one.
+VERSION_RECHECK_SECONDS = 1.0
+_version_memo: tuple[float, int] | None = None
+
+
+def recent_agenda_cache_version() -> int:
+    """``agenda_cache_version()``, read from the shared cache at most once a second per process."""
+    global _version_memo
+    now = time.monotonic()
+    memo = _version_memo
+    if memo is not None and now - memo[0] < VERSION_RECHECK_SECONDS:
+        return memo[1]
+    version = agenda_cache_version()
+    _version_memo = (now, version)
+    return version
+
+
+def forget_recent_version(**_signal_kwargs) -> None:
+    global _version_memo
+    _version_memo = None
+
+
 def agenda_cache_bump(**_signal_kwargs) -> None:
     """Invalidate every cached agenda rendering (connected to the agenda models' signals).
 
@@ -133,6 +158,7 @@ def agenda_cache_bump(**_signal_kwargs) -> None:
 
 
 def _bump_version() -> None:
+    forget_recent_version()
     key = agenda_cache_key("version")
     try:
         cache.incr(key)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from agenda import selectors
 from agenda.ics import build_calendar
+from agenda.page_cache import public_page, request_agenda_version
 from agenda.timezones import resolve_viewer_zone, utc_offset_label
 from crm_workshop.i18n import active_content_language
 
@@ -88,7 +89,7 @@ def _rendered_agenda(*, workshop, version: int, zone, session_number: int | None
 
 
 def _agenda_page(request, *, session_number: int | None):
-    version = selectors.agenda_cache_version()
+    version = request_agenda_version(request)
     workshop = selectors.current_workshop(version=version)
     zone, notice = _viewer_zone(request, workshop)
     rendered = _rendered_agenda(
@@ -106,33 +107,66 @@ def _agenda_page(request, *, session_number: int | None):
     return render(request, "agenda/agenda.html", context)
 
 
-@require_GET
-def home(request):
-    version = selectors.agenda_cache_version()
-    workshop = selectors.current_workshop(version=version)
+def _rendered_home(*, workshop, version: int, zone) -> dict:
+    """The overview's HTML in ``zone`` and the active language, from the cache when possible.
+
+    Returns ``{"title", "intro", "body"}``, like ``_rendered_agenda``: only what is the same
+    for every reader (the caller adds the header and the invalid-zone notice).
+    """
+    key = selectors.agenda_cache_key(
+        "home", version, workshop.pk, active_content_language(), zone.key
+    )
+    cached = selectors.cache_get(key)
+    if cached is not None:
+        return cached
     overview = selectors.workshop_overview(workshop=workshop)
     sessions = overview["sessions"]
-    zone, notice = _viewer_zone(request, workshop)
-    context = {"workshop": workshop, "zone_notice": notice, **overview}
-    context.update(
-        _zone_context(
+    for session in sessions:
+        session.zone_offset = utc_offset_label(zone, session.start)
+    context = {
+        "workshop": workshop,
+        **overview,
+        **_zone_context(
             workshop=workshop,
             zone=zone,
             version=version,
             reference=sessions[0].start if sessions else None,
-        )
-    )
-    for session in sessions:
-        session.zone_offset = utc_offset_label(zone, session.start)
+        ),
+    }
+    rendered = {
+        "title": workshop.title,
+        "intro": render_to_string("agenda/_home_intro.html", context),
+        "body": render_to_string("agenda/_home_body.html", context),
+    }
+    selectors.cache_call("set", key, rendered, selectors.AGENDA_CACHE_TIMEOUT)
+    return rendered
+
+
+@require_GET
+@public_page
+def home(request):
+    version = request_agenda_version(request)
+    workshop = selectors.current_workshop(version=version)
+    zone, notice = _viewer_zone(request, workshop)
+    rendered = _rendered_home(workshop=workshop, version=version, zone=zone)
+    context = {
+        "page_title": rendered["title"],
+        # Rendered by our own autoescaping templates (see _rendered_home).
+        "intro_html": mark_safe(rendered["intro"]),  # noqa: S308
+        "body_html": mark_safe(rendered["body"]),  # noqa: S308
+        "zone_notice": notice,
+    }
     return render(request, "agenda/home.html", context)
 
 
 @require_GET
+@public_page
 def agenda(request):
     return _agenda_page(request, session_number=None)
 
 
 @require_GET
+@public_page
 def session(request, number: int):
     return _agenda_page(request, session_number=number)
 

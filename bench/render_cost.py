@@ -1,7 +1,12 @@
-"""In-process cost of one /agenda/ request, with the rendered-agenda cache warm and cold.
+"""In-process cost of one public page request in each cache state.
 
 Usage: .venv/bin/python bench/render_cost.py [requests]
-Uses a throwaway SQLite file and a LocMem cache; prints milliseconds per request.
+Uses a throwaway SQLite file and a LocMem cache; prints CPU milliseconds per request for
+/, /agenda/ and /agenda/session/1/:
+- anonymous, whole response cached (agenda.page_cache);
+- anonymous with a session cookie (so rendered: header, switcher, notice) on cached content;
+- signed in (a delegate whose zone comes from her delegation), content cached;
+- every cache cleared before each request (queries and full template render).
 """
 
 import os
@@ -28,22 +33,47 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from agenda.page_cache import clear_process_cache  # noqa: E402
+from participants.models import User  # noqa: E402
+
 requests = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 call_command("migrate", verbosity=0)
 call_command("seed_demo", force=True, verbosity=0)
-client = Client()
-assert client.get("/agenda/").status_code == 200
+anonymous = Client()
+signed_in = Client()
+signed_in.force_login(User.objects.get(email="delegada.mx@crm-workshop.test"))
 
-start = time.perf_counter()
-for _ in range(requests):
-    client.get("/agenda/")
-warm = (time.perf_counter() - start) / requests * 1000
 
-start = time.perf_counter()
-for _ in range(requests):
+def clear_caches(client):
     cache.clear()
-    client.get("/agenda/")
-cold = (time.perf_counter() - start) / requests * 1000
+    clear_process_cache()
 
-print(f"/agenda/ warm cache: {warm:.2f} ms/request")
-print(f"/agenda/ cold cache: {cold:.2f} ms/request (data loaded and templates rendered)")
+
+def unknown_session(client):
+    # Anonymous, but with a session cookie: never served from the page cache. (The answer
+    # deletes the unknown cookie, so it is set again before each request.)
+    client.cookies["sessionid"] = "no-such-session"
+
+
+def cost(client, url, prepare=lambda client: None) -> float:
+    assert client.get(url).status_code == 200
+    start = time.process_time()
+    for _ in range(requests):
+        prepare(client)
+        client.get(url)
+    return (time.process_time() - start) / requests * 1000
+
+
+for _ in range(300):  # warm-up: a process's first few hundred requests are slower
+    for url in ("/", "/agenda/", "/agenda/session/1/"):
+        anonymous.get(url)
+print("| URL | anonymous, cached page | anonymous, rendered | signed in | caches cleared |")
+print("| --- | --- | --- | --- | --- |")
+for url in ("/", "/agenda/", "/agenda/session/1/"):
+    costs = [
+        cost(anonymous, url),
+        cost(anonymous, url, unknown_session),
+        cost(signed_in, url),
+        cost(anonymous, url, clear_caches),
+    ]
+    print(f"| `{url}` | " + " | ".join(f"{ms:.2f} ms" for ms in costs) + " |")

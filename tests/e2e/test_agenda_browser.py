@@ -42,7 +42,12 @@ def test_agenda_zone_change_and_language_switch_in_browser(demo_live, browser_pa
     expect(page.get_by_role("alert")).to_have_count(0)
     page.screenshot(path=str(results_dir / "agenda.png"), full_page=True)
 
-    page.get_by_role("button", name="English").click()
+    switcher = page.get_by_role("group", name="Idioma:")
+    expect(switcher.get_by_role("link", name="Español")).to_have_attribute("aria-current", "true")
+    english = switcher.get_by_role("link", name="English")
+    expect(english).to_have_attribute("hreflang", "en")
+    english.focus()  # a plain link: reachable and followed from the keyboard
+    page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/en/agenda/\?tz=America%2FMexico_City$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
