@@ -1,4 +1,4 @@
-"""crm_workshop.redis_cache.RedisCache: Django's Redis backend reusing one client per pool."""
+"""crm_workshop.cache.RedisCacheWithFallback reuses one Redis client per pool."""
 
 import os
 import uuid
@@ -6,7 +6,7 @@ import uuid
 import pytest
 import redis
 
-from crm_workshop.redis_cache import RedisCache
+from crm_workshop.cache import RedisCacheWithFallback as RedisCache
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 

@@ -112,10 +112,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Django's Redis backend builds a redis.Redis per cache call, a large part of a cached page's
-# cost: crm_workshop.redis_cache reuses one (another RedisCache subclass: ReusedClientMixin).
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "crm_workshop.redis_cache.RedisCache"
 
 # --- Background work (Celery) -----------------------------------------------------------------
 
