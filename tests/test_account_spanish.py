@@ -4,6 +4,7 @@ allauth's element templates (templates/allauth/elements/) turn its button tags i
 classes; locale/es/ corrects the few allauth strings that reached the page wrong.
 """
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -110,3 +111,38 @@ def test_email_page_shows_radios_badges_and_a_red_remove(client):
     assert '<span class="badge account-badge account-badge-success"> Verificado </span>' in html
     assert '<span class="badge account-badge account-badge-primary"> Principal </span>' in html
     assert '<span class="badge account-badge account-badge-warning"> Sin verificar </span>' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "state"),
+    [
+        ("/accounts/email/", 'aria-current="page"'),
+        ("/accounts/password/change/", 'aria-current="true"'),
+        ("/accounts/2fa/", 'aria-current="true"'),
+    ],
+)
+def test_header_marks_my_account_on_every_account_page(client, path, state):
+    user = UserFactory()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client.force_login(user)
+
+    html = client.get(path).content.decode()
+
+    (link,) = re.findall(
+        r'<a class="nav-link[^"]*" href="/accounts/email/"[^>]*>Mi cuenta</a>', html
+    )
+    assert "nav-link active" in link
+    assert state in link
+
+
+def test_header_does_not_mark_my_account_on_a_public_page(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    html = client.get("/agenda/").content.decode()
+
+    (link,) = re.findall(
+        r'<a class="nav-link[^"]*" href="/accounts/email/"[^>]*>Mi cuenta</a>', html
+    )
+    assert "active" not in link
+    assert "aria-current" not in link
