@@ -5,6 +5,7 @@ forms read and write them in that zone (``ReferenceZoneAdminMixin``).
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,11 @@ def minutes_label(minutes: int) -> str:
 # --- Workshop ---------------------------------------------------------------------------------
 
 
+# A link typed without its scheme ("meet.example.org/crm") is taken as https, as browsers do
+# (and as Django 6 will by default).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class WorkshopPartnerInline(admin.TabularInline):
     model = WorkshopPartner
     extra = 0
@@ -56,6 +62,7 @@ class ObjectiveInline(admin.StackedInline):
 
 
 class SessionInline(ReferenceZoneInlineMixin, admin.TabularInline):
+    formfield_overrides = HTTPS_URL_FIELDS
     model = Session
     extra = 0
     fields = ("number", "label_es", "title_es", "start", "end", "conference_url")
@@ -64,6 +71,7 @@ class SessionInline(ReferenceZoneInlineMixin, admin.TabularInline):
 
 @admin.register(Workshop)
 class WorkshopAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     zone_path = "time_zone"
 
     list_display = (
@@ -165,6 +173,7 @@ class AgendaItemInline(ReferenceZoneInlineMixin, admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
     zone_path = "workshop__time_zone"
     parent_field = "workshop"
     parent_zone_path = "time_zone"
