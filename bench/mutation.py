@@ -1,0 +1,358 @@
+"""Mutation testing of the foundation (issue #5, point 14) with mutmut 3, module by module.
+
+Usage (from the repository root; nothing is installed at run time, mutmut comes from
+requirements-dev.txt)::
+
+    .venv/bin/python bench/mutation.py                 # every module in MODULES, 2 at a time
+    .venv/bin/python bench/mutation.py agenda/ics.py   # only the modules named
+    .venv/bin/python bench/mutation.py --list          # the module -> tests mapping, no run
+
+Each module runs in its own scratch copy (``.mutation/<module>/``, git- and ruff-ignored):
+mutmut copies the project into ``mutants/`` there, mutates only that module, runs the mapped
+test files once to learn which test reaches which function, then runs each mutant against the
+tests that reach its function only (``-x``: the first failure kills it). Modules run in
+parallel (``--jobs``, default: the number of cores), one mutmut worker each. The test
+database is built without migrations (no migration carries data; it is 30x faster per mutant),
+and the run always uses SQLite and the local-memory cache, whatever the shell's environment.
+
+mutmut 3 mutates only function bodies: module-level code (settings) and decorated functions
+(Celery tasks, ``@cache``/``@lru_cache`` helpers, decorated views) are not mutated; the table
+counts those functions in "not mutated".
+
+Survivors judged equivalent are listed in ``EQUIVALENT`` below (with the reason) and in
+bench/MUTATION.md; the table gives the score with them and without them. Every other
+survivor is written with its diff to ``.mutation/survivors.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".mutation"
+
+# The modules of issue #5 point 14. Tests are glob patterns, resolved at run time, so the
+# behaviour-named test files that come with a module (tests/test_<module>*.py,
+# tests/<app>/test_<thing>*.py) are picked up without editing this table.
+_CRM_DEFAULT = ["tests/test_{stem}*.py"]
+MODULES: dict[str, list[str]] = {
+    "crm_workshop/admin.py": ["tests/test_admin.py", "tests/test_admin_*.py"],
+    "crm_workshop/cache.py": ["tests/test_cache*.py", "tests/test_accounts*.py"],
+    "crm_workshop/celery.py": [],
+    "crm_workshop/forms.py": ["tests/test_admin.py", "tests/test_*version*.py"],
+    "crm_workshop/i18n.py": [
+        "tests/test_models.py",
+        "tests/test_content_language*.py",
+        "tests/agenda/test_ics.py",
+    ],
+    "crm_workshop/mail.py": ["tests/test_mail*.py", "tests/participants/test_invitation*.py"],
+    "crm_workshop/signin.py": [
+        "tests/test_signin*.py",
+        "tests/test_accounts*.py",
+        "tests/test_admin_mfa.py",
+        "tests/test_admin_login*.py",
+    ],
+    "crm_workshop/timezones.py": [
+        "tests/test_models.py",
+        "tests/test_iana_zone*.py",
+        "tests/agenda/test_timezones.py",
+    ],
+    "crm_workshop/urls.py": [],
+    "crm_workshop/validators.py": ["tests/test_validators*.py", "tests/test_models.py"],
+    "crm_workshop/views.py": ["tests/test_healthz*.py"],
+    "participants/services.py": [
+        "tests/participants/test_invitation*.py",
+        "tests/participants/test_smtp*.py",
+    ],
+    "participants/tasks.py": [
+        "tests/participants/test_invitation*.py",
+        "tests/participants/test_outbox*.py",
+    ],
+    "agenda/timezones.py": [
+        "tests/agenda/test_timezone*.py",
+        "tests/agenda/test_ics.py",
+    ],
+    "agenda/ics.py": ["tests/agenda/test_ics*.py"],
+    "agenda/selectors.py": [
+        "tests/agenda/test_pages.py",
+        "tests/agenda/test_ics.py",
+        "tests/agenda/test_agenda_*.py",
+        "tests/agenda/test_zone_choices*.py",
+    ],
+}
+# Any other .py file of crm_workshop/ (outside settings/, migrations/) runs against
+# tests/test_<stem>*.py; a module with no matching test file is reported, not run.
+AUTO_DISCOVER = ["crm_workshop"]
+NOT_MUTATED_DIRS = ("settings", "migrations")
+
+# Survivors judged equivalent: (function, text of the mutated line as mutmut shows it, reason).
+# Matched on the function and the line, not on mutmut's mutant number, so the list survives
+# edits elsewhere in the module.
+EQUIVALENT: list[tuple[str, str, str]] = []
+
+# Top-level entries of the repository that are neither copied nor linked into a scratch copy.
+_SKIP = {
+    ".git", ".venv", ".mutation", "mutants", "bench", "media", "staticfiles", "db.sqlite3",
+    "node_modules", "test-results", ".pytest_cache", ".ruff_cache",
+}  # fmt: skip
+# Environment that would point the tests at shared services (and let parallel runs collide).
+_SCRUB = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+
+
+@dataclass
+class Result:
+    module: str
+    tests: list[str]
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    survivors: list[tuple[str, str]] = field(default_factory=list)  # (mutant, diff)
+    equivalent: list[tuple[str, str]] = field(default_factory=list)  # (mutant, reason)
+    not_mutated: list[str] = field(default_factory=list)  # decorated functions
+    error: str = ""
+
+
+def mutable_functions(path: Path) -> tuple[int, list[str]]:
+    """(functions mutmut 3 mutates, names of the decorated ones it leaves alone)."""
+    tree = ast.parse(path.read_text())
+    count, skipped = 0, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names = [d.id for d in node.decorator_list if isinstance(d, ast.Name)]
+            if not node.decorator_list or (
+                len(node.decorator_list) == 1 and names in (["staticmethod"], ["classmethod"])
+            ):
+                count += 1
+            else:
+                skipped.append(node.name)
+    return count, skipped
+
+
+def modules_to_run() -> dict[str, list[str]]:
+    table = dict(MODULES)
+    for package in AUTO_DISCOVER:
+        for path in sorted((ROOT / package).glob("*.py")):
+            module = path.relative_to(ROOT).as_posix()
+            table.setdefault(module, [p.format(stem=path.stem) for p in _CRM_DEFAULT])
+    return {
+        module: patterns
+        for module, patterns in table.items()
+        if (ROOT / module).exists() and Path(module).parts[1] not in NOT_MUTATED_DIRS
+    }
+
+
+def resolve_tests(patterns: list[str]) -> list[str]:
+    found: list[str] = []
+    for pattern in patterns:
+        for match in sorted(glob.glob(pattern, root_dir=ROOT)):
+            if match not in found:
+                found.append(match)
+    return found
+
+
+def packages() -> list[str]:
+    return sorted(
+        p.name
+        for p in ROOT.iterdir()
+        if p.is_dir() and (p / "__init__.py").exists() and p.name != "tests"
+    )
+
+
+def prepare(module: str, tests: list[str], *, fresh: bool) -> Path:
+    """A scratch directory with links to the project and a pyproject naming the module."""
+    scratch = WORK / module.replace("/", "__").removesuffix(".py")
+    if fresh and scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True, exist_ok=True)
+    also_copy = []
+    for entry in ROOT.iterdir():
+        if entry.name in _SKIP or entry.name == "pyproject.toml":
+            continue
+        link = scratch / entry.name
+        if not link.is_symlink():
+            link.symlink_to(entry)
+        if entry.name != "tests" and entry.name not in packages():
+            also_copy.append(entry.name)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    config = {
+        "source_paths": packages(),
+        "only_mutate": [module],
+        "also_copy": sorted(also_copy),
+        "pytest_add_cli_args_test_selection": tests,
+        # No migration carries data, so building the tables directly is equivalent and
+        # saves seconds per mutant; e2e and services tests need a browser or a worker.
+        "pytest_add_cli_args": [
+            *("-p", "no:cacheprovider", "--nomigrations"),
+            *("-m", "not e2e and not services"),
+        ],
+        "use_git_change_detection": False,
+        "on_dependency_change": "rerun",
+    }
+    block = "\n".join(f"{key} = {json.dumps(value)}" for key, value in config.items())
+    (scratch / "pyproject.toml").write_text(f"{pyproject}\n[tool.mutmut]\n{block}\n")
+    return scratch
+
+
+def run_module(module: str, patterns: list[str], *, fresh: bool) -> Result:
+    tests = resolve_tests(patterns)
+    result = Result(module=module, tests=tests)
+    count, result.not_mutated = mutable_functions(ROOT / module)
+    if count == 0:
+        result.error = "no function to mutate"
+        return result
+    if not tests:
+        result.error = "no test file matches " + ", ".join(patterns)
+        return result
+    scratch = prepare(module, tests, fresh=fresh)
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    started = time.monotonic()
+    with open(scratch / "mutmut.log", "w") as log:
+        completed = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
+            [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "1"],
+            cwd=scratch,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    result.seconds = time.monotonic() - started
+    if completed.returncode != 0:
+        result.error = f"mutmut exited {completed.returncode}, see {scratch / 'mutmut.log'}"
+    collect(result, scratch)
+    return result
+
+
+def collect(result: Result, scratch: Path) -> None:
+    """Counts per status, and the diff of every survivor, read back with mutmut's own code."""
+    from mutmut.configuration import reset_config
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+    from mutmut.stats import status_by_exit_code
+    from mutmut.utils.format_utils import orig_function_and_class_names_from_key
+
+    previous = Path.cwd()
+    os.chdir(scratch)
+    reset_config()
+    try:
+        data = SourceFileMutationData(path=result.module)
+        data.load()
+        for mutant, exit_code in sorted(data.exit_code_by_key.items()):
+            status = status_by_exit_code[exit_code]
+            result.counts[status] = result.counts.get(status, 0) + 1
+            if status != "survived":
+                continue
+            diff = get_diff_for_mutant(mutant, path=result.module)
+            function, class_name = orig_function_and_class_names_from_key(mutant)
+            qualified = f"{class_name}.{function}" if class_name else function
+            added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+ ")]
+            reason = next(
+                (why for name, text, why in EQUIVALENT if name == qualified and text in added),
+                None,
+            )
+            if reason:
+                result.equivalent.append((mutant, reason))
+            else:
+                result.survivors.append((mutant, diff))
+    finally:
+        os.chdir(previous)
+        reset_config()
+
+
+def score(killed: int, total: int) -> str:
+    return f"{100 * killed / total:.1f}%" if total else "—"
+
+
+def report(results: list[Result], wall: float) -> str:
+    header = (
+        "| module | mutants | killed | survived | equivalent | timeout | no tests | other "
+        "| score | score w/o equivalent | seconds |"
+    )
+    lines = [header, "|" + " --- |" * 11]
+    keys = ("total", "killed", "survived", "equivalent", "timeout", "no", "other")
+    totals = dict.fromkeys(keys, 0)
+    notes = []
+    for r in results:
+        c = r.counts
+        total = sum(c.values())
+        killed = c.get("killed", 0) + c.get("caught by type check", 0)
+        timeout = c.get("timeout", 0)
+        equivalent = len(r.equivalent)
+        survived = c.get("survived", 0) - equivalent
+        no_tests = c.get("no tests", 0)
+        other = total - killed - timeout - c.get("survived", 0) - no_tests
+        row = (total, killed, survived, equivalent, timeout, no_tests, other)
+        for key, value in zip(keys, row, strict=True):
+            totals[key] += value
+        lines.append(
+            f"| {r.module} | {total} | {killed} | {survived} | {equivalent} | {timeout} "
+            f"| {no_tests} | {other} | {score(killed + timeout, total)} "
+            f"| {score(killed + timeout, total - equivalent)} | {r.seconds:.0f} |"
+        )
+        if r.error:
+            notes.append(f"- {r.module}: {r.error}")
+        if r.not_mutated:
+            notes.append(f"- {r.module}: not mutated (decorated): {', '.join(r.not_mutated)}")
+    t = totals
+    caught = t["killed"] + t["timeout"]
+    lines.append(
+        f"| **total** | {t['total']} | {t['killed']} | {t['survived']} | {t['equivalent']} "
+        f"| {t['timeout']} | {t['no']} | {t['other']} | {score(caught, t['total'])} "
+        f"| {score(caught, t['total'] - t['equivalent'])} | {wall:.0f} (wall) |"
+    )
+    return "\n".join([*lines, "", *notes])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help="paths as in MODULES (default: all)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--keep", action="store_true", help="reuse earlier results (no fresh copy)")
+    parser.add_argument("--list", action="store_true", help="print the module -> tests mapping")
+    args = parser.parse_args()
+
+    table = modules_to_run()
+    unknown = [m for m in args.modules if m not in table]
+    if unknown:
+        parser.error(f"unknown module(s): {', '.join(unknown)}; see --list")
+    selected = {m: table[m] for m in (args.modules or table)}
+    if args.list:
+        for module, patterns in selected.items():
+            print(f"{module}: {' '.join(resolve_tests(patterns)) or '(no test file)'}")
+        return 0
+
+    started = time.monotonic()
+    # Biggest modules first, so the last one to finish is a short one.
+    order = sorted(selected, key=lambda m: -(ROOT / m).stat().st_size)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {m: pool.submit(run_module, m, selected[m], fresh=not args.keep) for m in order}
+        results = []
+        for module in selected:
+            result = futures[module].result()
+            mutants = sum(result.counts.values())
+            print(f"{module}: {mutants} mutants in {result.seconds:.0f} s", flush=True)
+            results.append(result)
+    text = report(results, time.monotonic() - started)
+    WORK.mkdir(exist_ok=True)
+    with open(WORK / "survivors.txt", "w") as out:
+        for r in results:
+            for mutant, diff in r.survivors:
+                out.write(f"# {mutant}\n{diff}\n\n")
+    (WORK / "report.md").write_text(text + "\n")
+    print()
+    print(text)
+    print(f"\nSurvivors with their diffs: {WORK / 'survivors.txt'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
