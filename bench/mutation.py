@@ -284,6 +284,11 @@ def report(results: list[Result], wall: float) -> str:
     for r in results:
         c = r.counts
         total = sum(c.values())
+        if r.error and not total:
+            notes.append(f"- {r.module}: {r.error}")
+            if r.not_mutated:
+                notes.append(f"- {r.module}: not mutated (decorated): {', '.join(r.not_mutated)}")
+            continue
         killed = c.get("killed", 0) + c.get("caught by type check", 0)
         timeout = c.get("timeout", 0)
         equivalent = len(r.equivalent)
