@@ -38,3 +38,26 @@ def test_localized_unsupported_language_reads_spanish():
 
     with translation.override("fr"):
         assert workshop.title == "Intercambio técnico"
+
+
+
+def content_type(**columns):
+    """A content class built in the test itself (descriptors are created at class creation),
+    with ``body = Localized("body")`` and only the given ``body_<lang>`` columns."""
+    return type("Content", (), {"body": Localized("body"), **columns})
+
+
+def test_localized_without_english_column_reads_spanish():
+    notice = content_type(body_es="Aviso en español")()
+
+    with translation.override("en"):
+        assert notice.body == "Aviso en español"
+
+
+def test_localized_without_any_column_reads_empty_text():
+    untitled = content_type()()
+
+    with translation.override("en"):
+        assert untitled.body == ""
+    with translation.override("es"):
+        assert untitled.body == ""

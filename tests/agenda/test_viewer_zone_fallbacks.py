@@ -41,3 +41,17 @@ def test_resolve_user_with_unknown_own_zone_uses_delegation_zone(db):
     zone, notice = resolve_viewer_zone(requested=None, user=user, workshop=workshop)
 
     assert (zone.key, notice) == ("America/Mexico_City", None)
+
+
+def test_resolve_user_outside_the_workshop_ignores_other_delegates(db):
+    country = Country.objects.create(
+        iso_code="MX", name_es="México", name_en="Mexico", time_zone="America/Mexico_City"
+    )
+    workshop = WorkshopFactory(time_zone="America/El_Salvador")
+    delegation = Delegation.objects.create(workshop=workshop, country=country)
+    Participant.objects.create(user=UserFactory(), workshop=workshop, delegation=delegation)
+    visitor = UserFactory(time_zone="")
+
+    zone, notice = resolve_viewer_zone(requested=None, user=visitor, workshop=workshop)
+
+    assert (zone.key, notice) == ("America/El_Salvador", None)
