@@ -40,7 +40,6 @@ def test_localized_unsupported_language_reads_spanish():
         assert workshop.title == "Intercambio técnico"
 
 
-
 def content_type(**columns):
     """A content class built in the test itself (descriptors are created at class creation),
     with ``body = Localized("body")`` and only the given ``body_<lang>`` columns."""
