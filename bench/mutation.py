@@ -19,9 +19,9 @@ mutmut 3 mutates only function bodies: module-level code (settings) and decorate
 (Celery tasks, ``@cache``/``@lru_cache`` helpers, decorated views) are not mutated; the table
 counts those functions in "not mutated".
 
-Survivors judged equivalent are listed in ``EQUIVALENT`` below (with the reason) and in
-bench/MUTATION.md; the table gives the score with them and without them. Every other
-survivor is written with its diff to ``.mutation/survivors.txt``.
+Survivors judged equivalent are listed, each with its reason, in bench/mutation_equivalent.tsv
+(summarised in bench/MUTATION.md); the table gives the score with them and without them.
+Every other survivor is written with its diff to ``.mutation/survivors.txt``.
 """
 
 from __future__ import annotations
@@ -96,10 +96,21 @@ MODULES: dict[str, list[str]] = {
 AUTO_DISCOVER = ["crm_workshop"]
 NOT_MUTATED_DIRS = ("settings", "migrations")
 
-# Survivors judged equivalent: (function, text of the mutated line as mutmut shows it, reason).
-# Matched on the function and the line, not on mutmut's mutant number, so the list survives
-# edits elsewhere in the module.
-EQUIVALENT: list[tuple[str, str, str]] = []
+# Survivors judged equivalent, one a line: module, function, change and reason, tab-separated.
+# ``change`` is the mutant's diff in one line, "<removed code> ⟶ <added code>", as
+# .mutation/survivors.txt prints it: matched on the code, not on mutmut's mutant number, so an
+# entry survives edits elsewhere in the module (and stops matching when its line changes).
+EQUIVALENT_FILE = ROOT / "bench" / "mutation_equivalent.tsv"
+
+
+def equivalents() -> dict[tuple[str, str, str], str]:
+    table = {}
+    for line in EQUIVALENT_FILE.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            module, function, change, reason = line.split("\t")
+            table[(module, function, change)] = reason
+    return table
+
 
 # Top-level entries of the repository that are neither copied nor linked into a scratch copy.
 _SKIP = {
@@ -240,6 +251,7 @@ def collect(result: Result, scratch: Path) -> None:
     from mutmut.stats import status_by_exit_code
     from mutmut.utils.format_utils import orig_function_and_class_names_from_key
 
+    known = equivalents()
     previous = Path.cwd()
     os.chdir(scratch)
     reset_config()
@@ -254,18 +266,23 @@ def collect(result: Result, scratch: Path) -> None:
             diff = get_diff_for_mutant(mutant, path=result.module)
             function, class_name = orig_function_and_class_names_from_key(mutant)
             qualified = f"{class_name}.{function}" if class_name else function
-            added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+ ")]
-            reason = next(
-                (why for name, text, why in EQUIVALENT if name == qualified and text in added),
-                None,
-            )
+            key = (result.module, qualified, change_of(diff))
+            reason = known.get(key)
             if reason:
                 result.equivalent.append((mutant, reason))
             else:
-                result.survivors.append((mutant, diff))
+                result.survivors.append((mutant, "# key: " + "\t".join(key) + "\n" + diff))
     finally:
         os.chdir(previous)
         reset_config()
+
+
+def change_of(diff: str) -> str:
+    """A mutant's diff in one line: "<removed code> ⟶ <added code>", whitespace collapsed."""
+    body = diff.splitlines()[2:]  # without the ---/+++ header
+    removed = " ".join(line[1:].strip() for line in body if line.startswith("-"))
+    added = " ".join(line[1:].strip() for line in body if line.startswith("+"))
+    return f"{removed} \N{LONG RIGHTWARDS ARROW} {added}".strip()
 
 
 def score(killed: int, total: int) -> str:

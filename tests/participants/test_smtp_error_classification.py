@@ -127,7 +127,10 @@ def test_invitation_send_reply_not_in_utf8_is_kept_readable(settings, invitation
 @pytest.mark.parametrize(
     ("reply", "status"),
     [
+        (b"400 4.0.0 Busy", Invitation.Status.QUEUED),
         (b"450 4.2.1 Mailbox busy", Invitation.Status.QUEUED),
+        (b"499 4.9.9 Busy", Invitation.Status.QUEUED),
+        (b"500 5.0.0 Rejected", Invitation.Status.FAILED),
         (b"550 5.1.1 No such user", Invitation.Status.FAILED),
     ],
 )
