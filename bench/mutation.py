@@ -237,8 +237,22 @@ def run_module(module: str, patterns: list[str], *, fresh: bool) -> Result:
             check=False,
         )
     result.seconds = time.monotonic() - started
+    (scratch / "seconds").write_text(f"{result.seconds:.0f}\n")
     if completed.returncode != 0:
         result.error = f"mutmut exited {completed.returncode}, see {scratch / 'mutmut.log'}"
+    collect(result, scratch)
+    return result
+
+
+def last_result(module: str, patterns: list[str]) -> Result:
+    """The outcome of the last run of ``module``, read back from its scratch copy."""
+    result = Result(module=module, tests=resolve_tests(patterns))
+    count, result.not_mutated = mutable_functions(ROOT / module)
+    scratch = WORK / module.replace("/", "__").removesuffix(".py")
+    if count == 0 or not (scratch / "seconds").exists():
+        result.error = "no function to mutate" if count == 0 else "not run yet"
+        return result
+    result.seconds = float((scratch / "seconds").read_text())
     collect(result, scratch)
     return result
 
@@ -340,6 +354,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="reuse earlier results (no fresh copy)")
     parser.add_argument("--list", action="store_true", help="print the module -> tests mapping")
+    parser.add_argument(
+        "--report", action="store_true", help="no run: the table from the last run's results"
+    )
     args = parser.parse_args()
 
     table = modules_to_run()
@@ -350,6 +367,11 @@ def main() -> int:
     if args.list:
         for module, patterns in selected.items():
             print(f"{module}: {' '.join(resolve_tests(patterns)) or '(no test file)'}")
+        return 0
+
+    if args.report:
+        results = [last_result(module, selected[module]) for module in selected]
+        print(report(results, sum(r.seconds for r in results)))
         return 0
 
     started = time.monotonic()
