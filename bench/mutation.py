@@ -81,6 +81,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "agenda/timezones.py": [
         "tests/agenda/test_timezone*.py",
+        "tests/agenda/test_viewer_zone*.py",
         "tests/agenda/test_ics.py",
     ],
     "agenda/ics.py": ["tests/agenda/test_ics*.py"],

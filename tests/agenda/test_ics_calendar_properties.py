@@ -1,6 +1,7 @@
 """The .ics calendar's own properties, links and VTIMEZONE range, parsed back with icalendar."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -43,8 +44,10 @@ def parse(workshop, zone_name="America/Toronto") -> Calendar:
 
 
 def transitions(calendar: Calendar) -> list[dt.date]:
+    """Every date the VTIMEZONE names: each rule's DTSTART and RDATEs (later years' changes)."""
     (vtimezone,) = calendar.walk("VTIMEZONE")
-    return [part.decoded("DTSTART").date() for part in vtimezone.subcomponents]
+    found = re.findall(r"^(?:DTSTART|RDATE):(\d{8})", vtimezone.to_ical().decode(), re.M)
+    return sorted(dt.datetime.strptime(day, "%Y%m%d").date() for day in found)
 
 
 def test_calendar_names_product_workshop_and_uid(workshop):
