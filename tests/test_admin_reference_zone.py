@@ -2,6 +2,7 @@
 and how times are written in the changelists."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -152,3 +153,15 @@ def test_admin_add_form_with_two_workshops_in_one_zone_uses_it(staff_client):
 
     assert response.context["reference_zone"] == "America/Toronto"
     assert (Workshop.objects.count(), Session.objects.count()) == (2, 0)
+
+
+@pytest.mark.parametrize("with_parent", [True, False])
+def test_admin_agenda_item_add_form_posts_back_to_its_own_address(
+    staff_client, toronto_session, with_parent
+):
+    query = f"?session={toronto_session.pk}" if with_parent else ""
+
+    content = staff_client.get(reverse("admin:agenda_agendaitem_add") + query).content.decode()
+
+    (form_tag,) = re.findall(r'<form [^>]*id="agendaitem_form"[^>]*>', content)
+    assert "action=" not in form_tag
