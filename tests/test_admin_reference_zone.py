@@ -166,13 +166,3 @@ def test_admin_agenda_item_add_form_posts_back_to_its_own_address(
     (form_tag,) = re.findall(r'<form [^>]*id="agendaitem_form"[^>]*>', content)
     assert "action=" not in form_tag
 
-
-def test_admin_add_post_with_a_malformed_parent_shows_the_form_error(staff_client, toronto_session):
-    response = staff_client.post(
-        reverse("admin:agenda_agendaitem_add"), {"session": "abc", "order": 1}
-    )
-
-    assert response.status_code == 200
-    assert response.context["reference_zone"] is None
-    assert "session" in response.context["adminform"].form.errors
-    assert AgendaItem.objects.count() == 0
