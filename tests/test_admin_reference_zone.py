@@ -165,4 +165,3 @@ def test_admin_agenda_item_add_form_posts_back_to_its_own_address(
 
     (form_tag,) = re.findall(r'<form [^>]*id="agendaitem_form"[^>]*>', content)
     assert "action=" not in form_tag
-
