@@ -165,3 +165,12 @@ def test_admin_agenda_item_add_form_posts_back_to_its_own_address(
 
     (form_tag,) = re.findall(r'<form [^>]*id="agendaitem_form"[^>]*>', content)
     assert "action=" not in form_tag
+
+
+def test_admin_change_form_of_a_missing_row_redirects_with_two_workshops(
+    staff_client, toronto_session
+):
+    response = staff_client.get(reverse("admin:agenda_session_change", args=[999999]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
