@@ -304,7 +304,7 @@ def score(killed: int, total: int) -> str:
     return f"{100 * killed / total:.1f}%" if total else "—"
 
 
-def report(results: list[Result], wall: float) -> str:
+def report(results: list[Result], wall: float, wall_label: str = "wall") -> str:
     header = (
         "| module | mutants | killed | survived | equivalent | timeout | no tests | other "
         "| score | score w/o equivalent | seconds |"
@@ -344,7 +344,7 @@ def report(results: list[Result], wall: float) -> str:
     lines.append(
         f"| **total** | {t['total']} | {t['killed']} | {t['survived']} | {t['equivalent']} "
         f"| {t['timeout']} | {t['no']} | {t['other']} | {score(caught, t['total'])} "
-        f"| {score(caught, t['total'] - t['equivalent'])} | {wall:.0f} (wall) |"
+        f"| {score(caught, t['total'] - t['equivalent'])} | {wall:.0f} ({wall_label}) |"
     )
     return "\n".join([*lines, "", *notes])
 
@@ -372,7 +372,7 @@ def main() -> int:
 
     if args.report:
         results = [last_result(module, selected[module]) for module in selected]
-        print(report(results, sum(r.seconds for r in results)))
+        print(report(results, sum(r.seconds for r in results), "sum of the last runs"))
         return 0
 
     started = time.monotonic()
