@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -215,7 +217,7 @@ def prepare(module: str, tests: list[str], *, fresh: bool) -> Path:
     return scratch
 
 
-def run_module(module: str, patterns: list[str], *, fresh: bool) -> Result:
+def run_module(module: str, patterns: list[str], *, fresh: bool, deadline: float) -> Result:
     tests = resolve_tests(patterns)
     result = Result(module=module, tests=tests)
     count, result.not_mutated = mutable_functions(ROOT / module)
@@ -225,24 +227,46 @@ def run_module(module: str, patterns: list[str], *, fresh: bool) -> Result:
     if not tests:
         result.error = "no test file matches " + ", ".join(patterns)
         return result
+    started = time.monotonic()
+    if started >= deadline:
+        result.error = "not run: the --minutes budget was spent"
+        return result
     scratch = prepare(module, tests, fresh=fresh)
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
-    started = time.monotonic()
     with open(scratch / "mutmut.log", "w") as log:
-        completed = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
+        process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut, fixed arguments
             [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "1"],
             cwd=scratch,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            check=False,
+            start_new_session=True,  # its own process group: stopped with all its workers
         )
+        try:
+            returncode = process.wait(timeout=deadline - started)
+        except subprocess.TimeoutExpired:
+            stop(process)
+            returncode = None
     result.seconds = time.monotonic() - started
     (scratch / "seconds").write_text(f"{result.seconds:.0f}\n")
-    if completed.returncode != 0:
-        result.error = f"mutmut exited {completed.returncode}, see {scratch / 'mutmut.log'}"
+    if returncode is None:
+        result.error = "stopped when the --minutes budget was spent (unchecked mutants: other)"
+    elif returncode != 0:
+        result.error = f"mutmut exited {returncode}, see {scratch / 'mutmut.log'}"
     collect(result, scratch)
     return result
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a mutmut run and the workers it forked (its process group), politely first."""
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def last_result(module: str, patterns: list[str]) -> Result:
@@ -353,6 +377,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="paths as in MODULES (default: all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=20,
+        help="wall-clock budget: a module still running then is stopped and reported with its "
+        "unchecked mutants, one not started is skipped (default 20)",
+    )
     parser.add_argument("--keep", action="store_true", help="reuse earlier results (no fresh copy)")
     parser.add_argument("--list", action="store_true", help="print the module -> tests mapping")
     parser.add_argument(
@@ -376,10 +407,14 @@ def main() -> int:
         return 0
 
     started = time.monotonic()
+    deadline = started + 60 * args.minutes
     # Biggest modules first, so the last one to finish is a short one.
     order = sorted(selected, key=lambda m: -(ROOT / m).stat().st_size)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {m: pool.submit(run_module, m, selected[m], fresh=not args.keep) for m in order}
+        futures = {
+            m: pool.submit(run_module, m, selected[m], fresh=not args.keep, deadline=deadline)
+            for m in order
+        }
         results = []
         for module in selected:
             result = futures[module].result()
