@@ -3,17 +3,19 @@
 Usage (from the repository root; nothing is installed at run time, mutmut comes from
 requirements-dev.txt)::
 
-    .venv/bin/python bench/mutation.py                 # every module in MODULES, 2 at a time
+    .venv/bin/python bench/mutation.py                 # every module, 2 at a time, 20 min at most
     .venv/bin/python bench/mutation.py agenda/ics.py   # only the modules named
     .venv/bin/python bench/mutation.py --list          # the module -> tests mapping, no run
+    .venv/bin/python bench/mutation.py --report        # the last run's table again
 
-Each module runs in its own scratch copy (``.mutation/<module>/``, git- and ruff-ignored):
-mutmut copies the project into ``mutants/`` there, mutates only that module, runs the mapped
-test files once to learn which test reaches which function, then runs each mutant against the
-tests that reach its function only (``-x``: the first failure kills it). Modules run in
-parallel (``--jobs``, default: the number of cores), one mutmut worker each. The test
-database is built without migrations (no migration carries data; it is 30x faster per mutant),
-and the run always uses SQLite and the local-memory cache, whatever the shell's environment.
+Each module (or package, see MODULES) runs in its own scratch copy (``.mutation/<module>/``,
+git- and ruff-ignored): mutmut copies the project into ``mutants/`` there, mutates only that
+module, runs the mapped test files once to learn which test reaches which function, then runs
+each mutant against the tests that reach its function only (``-x``: the first failure kills
+it). Modules run in parallel (``--jobs``, default: the number of cores), one mutmut worker
+each. The test database is built without migrations while no migration carries data
+(RunPython/RunSQL), which is much faster per mutant; the run always uses SQLite and the
+local-memory cache, whatever the shell's environment.
 
 mutmut 3 mutates only function bodies: module-level code (settings) and decorated functions
 (Celery tasks, ``@cache``/``@lru_cache`` helpers, decorated views) are not mutated; the table
@@ -239,6 +241,15 @@ def packages() -> list[str]:
     )
 
 
+def data_migrations() -> list[str]:
+    """Migrations that write data: with any, test databases are built by migrating."""
+    return [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted(ROOT.glob("*/migrations/*.py"))
+        if re.search(r"\bRun(Python|SQL)\b", path.read_text())
+    ]
+
+
 def scratch_of(unit: str) -> Path:
     return WORK / unit.replace("/", "__").replace("*", "all").removesuffix(".py")
 
@@ -264,10 +275,11 @@ def prepare(module: str, tests: list[str], *, fresh: bool) -> Path:
         "only_mutate": [module],
         "also_copy": sorted(also_copy),
         "pytest_add_cli_args_test_selection": tests,
-        # No migration carries data, so building the tables directly is equivalent and
-        # saves seconds per mutant; e2e and services tests need a browser or a worker.
+        # While no migration carries data, building the tables directly is equivalent and
+        # saves about a second per mutant; e2e and services tests need a browser or a worker.
         "pytest_add_cli_args": [
-            *("-p", "no:cacheprovider", "--nomigrations"),
+            *("-p", "no:cacheprovider"),
+            *([] if data_migrations() else ["--nomigrations"]),
             *("-m", "not e2e and not services"),
         ],
         "use_git_change_detection": False,
