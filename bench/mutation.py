@@ -254,6 +254,15 @@ def data_migrations() -> list[str]:
     ]
 
 
+def previous_seconds(unit: str) -> float:
+    seconds = scratch_of(unit) / "seconds"
+    return float(seconds.read_text()) if seconds.exists() else 0.0
+
+
+def unit_size(unit: str) -> int:
+    return sum((ROOT / file).stat().st_size for file in unit_files(unit))
+
+
 def scratch_of(unit: str) -> Path:
     return WORK / unit.replace("/", "__").replace("*", "all").removesuffix(".py")
 
@@ -286,6 +295,11 @@ def prepare(module: str, tests: list[str], *, fresh: bool) -> Path:
             *([] if data_migrations() else ["--nomigrations"]),
             *("-m", "not e2e and not services"),
         ],
+        # A mutant that makes a test wait on a socket burns no CPU: mutmut's wall-clock limit,
+        # (tests' time + constant) x multiplier, ends it. Its default x15 lets one such mutant
+        # of the outage tests hold a worker for minutes.
+        "timeout_multiplier": 4.0,
+        "timeout_constant": 2.0,
         "use_git_change_detection": False,
         "on_dependency_change": "rerun",
     }
@@ -496,8 +510,8 @@ def main() -> int:
 
     started = time.monotonic()
     deadline = started + 60 * args.minutes
-    # Biggest modules first, so the last one to finish is a short one.
-    order = sorted(selected, key=lambda m: -sum((ROOT / f).stat().st_size for f in unit_files(m)))
+    # Slowest first (the last run's time, else the size), so the last to finish is a short one.
+    order = sorted(selected, key=lambda m: (-previous_seconds(m), -unit_size(m)))
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {
             m: pool.submit(run_module, m, selected[m], fresh=not args.keep, deadline=deadline)
