@@ -12,7 +12,7 @@ Each module (or package, see MODULES) runs in its own scratch copy (``.mutation/
 git- and ruff-ignored): mutmut copies the project into ``mutants/`` there, mutates only that
 module, runs the mapped test files once to learn which test reaches which function, then runs
 each mutant against the tests that reach its function only (``-x``: the first failure kills
-it). Modules run in parallel (``--jobs``, default: the number of cores), one mutmut worker
+it). Modules run in parallel (``--jobs``, default: twice the cores), one mutmut worker
 each. The test database is built without migrations while no migration carries data
 (RunPython/RunSQL), which is much faster per mutant; the run always uses SQLite and the
 local-memory cache, whatever the shell's environment.
@@ -474,7 +474,8 @@ def report(results: list[Result], wall: float, wall_label: str = "wall") -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="paths as in MODULES (default: all)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    # Twice the cores: the outage tests (cache, broker, /healthz) mostly wait on sockets.
+    parser.add_argument("--jobs", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument(
         "--minutes",
         type=float,
