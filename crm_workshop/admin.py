@@ -81,7 +81,8 @@ class ReferenceZoneAdminMixin:
                     return zone
         from agenda.models import Workshop
 
-        zones = list(Workshop.objects.values_list("time_zone", flat=True).distinct()[:2])
+        # order_by(): Workshop's default ordering (-id) would make DISTINCT see one row per id.
+        zones = list(Workshop.objects.order_by().values_list("time_zone", flat=True).distinct()[:2])
         return zones[0] if len(zones) == 1 else None
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
