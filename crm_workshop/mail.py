@@ -59,7 +59,7 @@ def prepare_message(message):
     headers = {name: single_line(value) for name, value in message.extra_headers.items()}
     present = {name.lower() for name in headers}
     if "date" not in present:
-        headers["Date"] = format_datetime(timezone.localtime(timezone.now()))
+        headers["Date"] = format_datetime(timezone.localtime())
     if "message-id" not in present:
         headers["Message-ID"] = make_msgid(domain=site_domain())
     prepared.extra_headers = headers

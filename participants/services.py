@@ -72,7 +72,7 @@ def invitation_send(*, invitation_id: int) -> Invitation:
         invitation.attempts += 1
         try:
             message = _invitation_message(invitation)
-            message.send(fail_silently=False)
+            message.send()
         except (smtplib.SMTPException, OSError) as error:
             invitation.last_error = _describe(error)
             if _is_temporary(error) and invitation.attempts < INVITATION_MAX_ATTEMPTS:
@@ -194,10 +194,10 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
         text_body = render_to_string("email/invitation_body.txt", context)
         html_body = render_to_string("email/invitation_body.html", context)
         calendar = build_calendar(workshop=workshop, zone_name=zone_name)
+    # From: DEFAULT_FROM_EMAIL, Django's default sender.
     message = EmailMultiAlternatives(
         subject=subject,
         body=text_body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],
         headers={"Content-Language": invitation.language},
     )
@@ -212,7 +212,7 @@ def _session_in_zone(session, zone: zoneinfo.ZoneInfo) -> dict:
     return {
         "label": session.display_label,
         "title": session.title,
-        "date": date_format(start, "DATE_FORMAT"),
+        "date": date_format(start),
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
         "utc_offset": utc_offset_label(zone, start, ascii_minus=True),

@@ -101,7 +101,9 @@ def test_change_form_after_another_save_is_refused(superuser_client, row):
     response = superuser_client.post(url, mine)
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.non_field_errors() == [STALE_VERSION]
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [STALE_VERSION]
+    assert [error.code for error in form.non_field_errors().as_data()] == ["stale_version"]
     obj.refresh_from_db()
     assert (obj.text, obj.version) == ("Texto del moderador.", 4)
 
