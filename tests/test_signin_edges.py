@@ -241,3 +241,9 @@ def test_recovery_codes_without_an_authenticator_keep_allauths_refusal():
         assert form.is_valid() is False
 
     assert form.has_error(NON_FIELD_ERRORS, code="cannot_generate_recovery_codes")
+
+
+def test_used_enrolment_link_is_named_by_its_nonce(staff):
+    used = UsedEnrolmentLink.objects.create(nonce="n0nce-" + "a" * 26, user=staff)
+
+    assert str(used) == "n0nce-aaaaaaaaaaaaaaaaaaaaaaaaaa"
