@@ -65,6 +65,6 @@ def link_send(request, user) -> str:
     get_adapter(request).send_mail(
         "mfa/email/staff_enrolment",
         user.email,
-        {"user": user, "link_url": link_url(user), "max_age_minutes": LINK_MAX_AGE // 60},
+        {"link_url": link_url(user), "max_age_minutes": LINK_MAX_AGE // 60},
     )
     return user.email
