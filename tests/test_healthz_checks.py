@@ -73,6 +73,25 @@ def test_run_probes_hung_probe_is_false_at_the_deadline(warnings, released):
     assert warnings() == ["healthz: hung did not answer in 2.0s"]
 
 
+def test_run_probes_every_probe_runs_at_once(warnings):
+    together = threading.Barrier(40)  # more probes than a pool of default size holds
+
+    def probe() -> bool:
+        together.wait(timeout=1.5)
+        return True
+
+    checks = views._run_probes({f"part{n}": probe for n in range(40)})
+
+    assert checks == {f"part{n}": True for n in range(40)}
+
+
+def test_run_probes_threads_are_named_for_healthz():
+    def probe() -> bool:
+        return threading.current_thread().name.startswith("healthz_")
+
+    assert views._run_probes({"named": probe}) == {"named": True}
+
+
 def test_run_probes_all_answering_log_nothing(warnings):
     checks = views._run_probes({"a": lambda: True, "b": lambda: True})
 
