@@ -48,24 +48,25 @@ def warnings(caplog):
 
 
 def _every_call(backend) -> list:
-    """Each cache operation once, with the value it answers."""
+    """Each cache operation once, with the value it answers (keyword arguments, as callers
+    such as allauth pass them)."""
     return [
-        backend.add("a", 1),
-        backend.add("a", 2),
-        backend.get("a"),
-        backend.get("missing", "default"),
-        backend.set("b", 10),
-        backend.touch("b", 60),
-        backend.touch("missing"),
-        backend.has_key("b"),
-        backend.has_key("missing"),
-        backend.incr("b", 5),
-        backend.get_many(["a", "b", "missing"]),
-        backend.set_many({"c": "x", "d": "y"}),
-        backend.delete_many(["c"]),
-        backend.get_many(["c", "d"]),
-        backend.delete("d"),
-        backend.delete("d"),
+        backend.add(key="a", value=1),
+        backend.add(key="a", value=2),
+        backend.get(key="a"),
+        backend.get(key="missing", default="default"),
+        backend.set(key="b", value=10),
+        backend.touch(key="b", timeout=60),
+        backend.touch(key="missing"),
+        backend.has_key(key="b"),
+        backend.has_key(key="missing"),
+        backend.incr(key="b", delta=5),
+        backend.get_many(keys=["a", "b", "missing"]),
+        backend.set_many(data={"c": "x", "d": "y"}),
+        backend.delete_many(keys=["c"]),
+        backend.get_many(keys=["c", "d"]),
+        backend.delete(key="d"),
+        backend.delete(key="d"),
     ]
 
 
@@ -154,6 +155,20 @@ def test_cache_backend_log_hides_password_and_names_every_server(warnings):
     where = f"redis://***@127.0.0.1:{one}/0,redis://127.0.0.1:{two}/0"
     assert warnings()[0].startswith(f"shared cache {where} unreachable (")
     assert warnings()[0].endswith("); trying it again every 2.5s")
+
+
+def test_cache_backend_reads_from_the_replica_and_fall_back_when_it_refuses(real_redis):
+    replica = f"redis://127.0.0.1:{closed_port()}/0"
+    prefix = f"test-fallback-{uuid.uuid4().hex}"
+    backend = RedisCacheWithFallback(
+        [REDIS_URL, replica], {"KEY_PREFIX": prefix, "OPTIONS": TIMEOUTS}
+    )
+
+    backend.set("k", "primary")  # writes go to the first server
+    value = backend.get("k")  # reads to a replica: refused, the fallback answers
+    redis.Redis.from_url(REDIS_URL).delete(backend.make_and_validate_key("k"))
+
+    assert value is None
 
 
 def test_cache_backend_ping_redis_refusing_raises():
