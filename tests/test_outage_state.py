@@ -2,6 +2,8 @@
 the test moves (``time.monotonic`` has no fixed origin; time-machine does not move it)."""
 
 import logging
+import threading
+import time
 
 import pytest
 
@@ -137,15 +139,34 @@ def test_outage_recovery_logs_duration_and_reports_true_once(clock, warnings):
 
 
 def test_outage_after_recovery_everyone_tries_at_once(clock):
-    server = _server(retry_after=10.0)
+    server = _server(retry_after=0.25)
     server.failed(ConnectionError("refused"))
-    clock.now = 10.0
-    assert server.should_try() is True  # the probe
+    clock.now = 0.25
+    assert server.should_try() is True  # the probe; the others wait until 0.5 again
     server.recovered()
 
     answers = [server.should_try() for _ in range(3)]
 
     assert answers == [True, True, True]
+
+
+def test_outage_two_callers_seeing_recovery_at_once_end_it_once(clock, warnings):
+    server = _server()
+    server.failed(ConnectionError("refused"))
+    answers = []
+
+    # Both callers find the outage open, then queue on the state's lock: one of them ends it.
+    with server._lock:
+        callers = [threading.Thread(target=lambda: answers.append(server.recovered()))
+                   for _ in range(2)]  # fmt: skip
+        for caller in callers:
+            caller.start()
+        time.sleep(0.1)  # let both reach the lock
+    for caller in callers:
+        caller.join(timeout=5)
+
+    assert sorted(answers) == [False, True]
+    assert len(warnings()) == 2  # the start, and one "answers again"
 
 
 def test_outage_new_outage_after_recovery_logs_its_start_again(clock, warnings):
