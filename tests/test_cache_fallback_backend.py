@@ -47,26 +47,31 @@ def warnings(caplog):
     return messages
 
 
-def _every_call(backend) -> list:
-    """Each cache operation once, with the value it answers (keyword arguments, as callers
-    such as allauth pass them)."""
+def _every_call(backend, by_keyword: bool) -> list:
+    """Each cache operation once, with the value it answers; arguments by keyword (as
+    allauth passes some) or by position."""
+
+    def call(name: str, **arguments):
+        method = getattr(backend, name)
+        return method(**arguments) if by_keyword else method(*arguments.values())
+
     return [
-        backend.add(key="a", value=1),
-        backend.add(key="a", value=2),
-        backend.get(key="a"),
-        backend.get(key="missing", default="default"),
-        backend.set(key="b", value=10),
-        backend.touch(key="b", timeout=60),
-        backend.touch(key="missing"),
-        backend.has_key(key="b"),
-        backend.has_key(key="missing"),
-        backend.incr(key="b", delta=5),
-        backend.get_many(keys=["a", "b", "missing"]),
-        backend.set_many(data={"c": "x", "d": "y"}),
-        backend.delete_many(keys=["c"]),
-        backend.get_many(keys=["c", "d"]),
-        backend.delete(key="d"),
-        backend.delete(key="d"),
+        call("add", key="a", value=1),
+        call("add", key="a", value=2),
+        call("get", key="a"),
+        call("get", key="missing", default="default"),
+        call("set", key="b", value=10),
+        call("touch", key="b", timeout=60),
+        call("touch", key="missing"),
+        call("has_key", key="b"),
+        call("has_key", key="missing"),
+        call("incr", key="b", delta=5),
+        call("get_many", keys=["a", "b", "missing"]),
+        call("set_many", data={"c": "x", "d": "y"}),
+        call("delete_many", keys=["c"]),
+        call("get_many", keys=["c", "d"]),
+        call("delete", key="d"),
+        call("delete", key="d"),
     ]
 
 
@@ -76,10 +81,11 @@ EXPECTED = [
 ]  # fmt: skip
 
 
-def test_cache_backend_redis_refusing_answers_every_call_from_fallback():
+@pytest.mark.parametrize("by_keyword", [False, True], ids=["positional", "keyword"])
+def test_cache_backend_redis_refusing_answers_every_call_from_fallback(by_keyword):
     backend = _down()
 
-    assert _every_call(backend) == EXPECTED
+    assert _every_call(backend, by_keyword) == EXPECTED
 
 
 def test_cache_backend_redis_refusing_clear_empties_fallback():
@@ -91,8 +97,9 @@ def test_cache_backend_redis_refusing_clear_empties_fallback():
     assert backend.get("a") is None
 
 
-def test_cache_backend_redis_answering_answers_every_call_itself(real_redis):
-    assert _every_call(real_redis) == EXPECTED
+@pytest.mark.parametrize("by_keyword", [False, True], ids=["positional", "keyword"])
+def test_cache_backend_redis_answering_answers_every_call_itself(real_redis, by_keyword):
+    assert _every_call(real_redis, by_keyword) == EXPECTED
 
 
 def test_cache_backend_redis_answering_keeps_values_in_redis(real_redis):
