@@ -114,3 +114,34 @@ def test_debug_error_pages_are_left_without_policy_as_django_csp_does(settings):
 
     assert HEADER not in respond(CSPMiddleware, status=404)
     assert HEADER in respond(CSPMiddleware, status=200)
+
+
+def test_site_policy_is_built_once_and_reused_by_every_response():
+    from crm_workshop.security_headers import site_policy_headers
+
+    first, second = respond(CSPMiddleware), respond(CSPMiddleware)
+
+    ((name, value),) = site_policy_headers()
+    assert site_policy_headers() is site_policy_headers()
+    assert name == HEADER
+    # The very string built once, not an equal one built again for each response.
+    assert first.headers[HEADER] is value
+    assert second.headers[HEADER] is value
+
+
+def test_report_only_excluded_prefixes_are_left_to_django_csp(settings):
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "EXCLUDE_URL_PREFIXES": ["/agenda/"],
+        "DIRECTIVES": {"img-src": ["'self'"]},
+    }
+
+    response = respond(CSPMiddleware)
+
+    assert REPORT_ONLY not in response
+    assert directives(response[HEADER])["script-src"] == ["'self'"]
+
+
+def test_no_policy_setting_means_no_header(settings):
+    del settings.CONTENT_SECURITY_POLICY
+
+    assert HEADER not in respond(CSPMiddleware)
