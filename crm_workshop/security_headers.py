@@ -16,8 +16,6 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
 _PER_RESPONSE = (
     "_csp_config",
@@ -29,30 +27,31 @@ _PER_RESPONSE = (
     "_csp_replace_ro",
     "_csp_exempt_ro",
 )
-_SETTINGS = ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY", "DEBUG")
-_headers: dict[str, tuple[tuple[str, str], ...] | None] = {}
+# key -> (the settings objects, kept so their ids cannot be reused while cached; headers)
+_headers: dict[tuple, tuple[tuple, tuple[tuple[str, str], ...] | None]] = {}
 
 
 def site_policy_headers() -> tuple[tuple[str, str], ...] | None:
     """``((header, value), ...)`` of the settings' policy, or None when it cannot be shared
-    (``DEBUG`` or URL prefixes excluded: django-csp then decides per request)."""
-    if "site" not in _headers:
-        policies = [
-            getattr(settings, "CONTENT_SECURITY_POLICY", None) or {},
-            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {},
-        ]
-        if settings.DEBUG or any(policy.get("EXCLUDE_URL_PREFIXES") for policy in policies):
-            _headers["site"] = None
+    (``DEBUG`` or URL prefixes excluded: django-csp then decides per request).
+
+    Kept per settings objects (by identity), so a test that overrides or deletes a policy
+    setting, with or without a ``setting_changed`` signal, never sees a stale header.
+    """
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+    key = (id(policy), id(report_only), settings.DEBUG)
+    if key not in _headers:
+        if settings.DEBUG or any(
+            (config or {}).get("EXCLUDE_URL_PREFIXES") for config in (policy, report_only)
+        ):
+            headers = None
         else:
             pairs = ((HEADER, build_policy()), (HEADER_REPORT_ONLY, build_policy(report_only=True)))
-            _headers["site"] = tuple((name, value) for name, value in pairs if value)
-    return _headers["site"]
-
-
-@receiver(setting_changed)
-def _forget_site_policy(*, setting, **kwargs) -> None:
-    if setting in _SETTINGS:
-        _headers.clear()
+            headers = tuple((name, value) for name, value in pairs if value)
+        _headers.clear()  # one entry: settings do not change outside tests
+        _headers[key] = ((policy, report_only), headers)
+    return _headers[key][1]
 
 
 class CSPMiddleware(DjangoCSPMiddleware):
