@@ -145,3 +145,13 @@ def test_no_policy_setting_means_no_header(settings):
     del settings.CONTENT_SECURITY_POLICY
 
     assert HEADER not in respond(CSPMiddleware)
+
+
+def test_report_only_policy_added_alone_reaches_the_header(settings):
+    respond(CSPMiddleware)  # the site policy without report-only is built and kept
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+
+    response, reference = respond(CSPMiddleware), respond(DjangoCSPMiddleware)
+
+    assert directives(response[REPORT_ONLY]) == directives(reference[REPORT_ONLY])
+    assert directives(response[REPORT_ONLY])["img-src"] == ["'self'"]
