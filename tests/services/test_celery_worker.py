@@ -110,6 +110,9 @@ class Workers:
 @pytest.fixture
 def celery_workers(transactional_db, smtp_sink, celery_publishes, tmp_path):
     require_services()
+    # Tasks left on the broker by earlier tests (rows long rolled back) must not reach this
+    # worker: it would log them as received and skew what the test counts.
+    celery_publishes.control.purge()
     workers = Workers(smtp_sink, tmp_path)
     try:
         yield workers
