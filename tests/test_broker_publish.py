@@ -4,17 +4,16 @@ broker (127.0.0.1, db 7) gets the message, and the outage is logged when it star
 
 import ast
 import json
-import logging
 import time
 import uuid
 
 import pytest
 import redis
 
-from crm_workshop import outage as outage_module
 from crm_workshop.broker import RETRY_AFTER_SECONDS, BrokerUnavailable, task_publish
 from crm_workshop.celery import app as celery_app
 from tests.fault_servers import closed_port, running_tcp_proxy
+from tests.outage_clock import install_clock, outage_warnings
 
 REDIS_BROKER_URL = "redis://127.0.0.1:6379/7"
 received: list[dict] = []
@@ -25,31 +24,14 @@ def echo_task(**kwargs) -> None:
     received.append(kwargs)
 
 
-class Clock:
-    """The outage state's monotonic clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = time.monotonic()
-
-    def monotonic(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(outage_module, "time", clock)
-    return clock
+    return install_clock(monkeypatch, start=time.monotonic())
 
 
 @pytest.fixture
 def warnings(caplog):
-    caplog.set_level(logging.WARNING, logger="crm_workshop.outage")
-
-    def messages() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.name == "crm_workshop.outage"]
-
-    return messages
+    return outage_warnings(caplog)
 
 
 @pytest.fixture

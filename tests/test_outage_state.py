@@ -1,41 +1,23 @@
 """crm_workshop.outage.Outage: when callers may try a server, and what is logged, on a clock
 the test moves (``time.monotonic`` has no fixed origin; time-machine does not move it)."""
 
-import logging
 import threading
 import time
 
 import pytest
 
-from crm_workshop import outage as outage_module
 from crm_workshop.outage import LOG_EVERY_SECONDS, Outage, outage_for
-
-
-class Clock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
+from tests.outage_clock import install_clock, outage_warnings
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(outage_module, "time", clock)
-    return clock
+    return install_clock(monkeypatch)
 
 
 @pytest.fixture
 def warnings(caplog):
-    caplog.set_level(logging.WARNING, logger="crm_workshop.outage")
-
-    def messages() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.name == "crm_workshop.outage"]
-
-    return messages
+    return outage_warnings(caplog)
 
 
 def _server(retry_after: float = 10.0) -> Outage:
