@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/2fa/staff-enrolment/", include("crm_workshop.signin.urls")),
     path("accounts/", include("allauth.urls")),
+    path("staff/", include("participants.staff_urls")),
+    path("", include("participants.urls")),
     path("", include("agenda.urls")),
     prefix_default_language=False,
 )

@@ -283,6 +283,7 @@ class Invitation(models.Model):
     """An invitation e-mail. The row is the outbox: ``queued`` rows are (re)sent by a task."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Sin enviar")
         QUEUED = "queued", _("En cola")
         SENT = "sent", _("Enviada")
         FAILED = "failed", _("Fallida")
@@ -317,6 +318,15 @@ class Invitation(models.Model):
         on_delete=models.PROTECT,
         related_name="invitations",
     )
+    institution = models.CharField(
+        _("institución"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    position = models.CharField(
+        _("cargo"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    profile = models.CharField(
+        _("perfil"), max_length=20, choices=Participant.Profile.choices, default="other"
+    )
     language = models.CharField(
         _("idioma del correo"), max_length=2, choices=Language.choices[:2], default="es"
     )
@@ -339,6 +349,14 @@ class Invitation(models.Model):
     )
     sent_at = models.DateTimeField(_("enviada el"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("aceptada el"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aceptada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -355,6 +373,10 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="invitation_sent_has_sent_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(accepted_at__isnull=False),
+                name="invitation_accepted_has_accepted_at",
             ),
         ]
 
@@ -375,8 +397,25 @@ class Attendance(models.Model):
         on_delete=models.CASCADE,
         related_name="attendances",
     )
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("A mano")
+        REPORT = "report", _("Informe de la plataforma")
+
     attended = models.BooleanField(_("asistió"), default=True)
+    source = models.CharField(_("origen"), max_length=10, choices=Source.choices, default="manual")
+    joined_at = models.DateTimeField(_("entró el"), null=True, blank=True)
+    left_at = models.DateTimeField(_("salió el"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("minutos conectado/a"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("registrada el"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["session", "participant"]
@@ -390,3 +429,98 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} — {self.session}"
+
+
+class AttendanceReport(models.Model):
+    """One upload of the webinar platform's participant report for a session, kept with the
+    rows that matched nobody so staff can act on them later."""
+
+    session = models.ForeignKey(
+        "agenda.Session",
+        verbose_name=_("sesión"),
+        on_delete=models.CASCADE,
+        related_name="attendance_reports",
+    )
+    file_name = models.CharField(_("archivo"), max_length=255, validators=[validate_single_line])
+    uploaded_at = models.DateTimeField(_("subido el"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("subido por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rows_total = models.PositiveIntegerField(_("filas"), default=0)
+    rows_matched = models.PositiveIntegerField(_("filas reconocidas"), default=0)
+    unmatched = models.JSONField(_("filas sin participante"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("informe de asistencia")
+        verbose_name_plural = _("informes de asistencia")
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.file_name}"
+
+
+class Notification(models.Model):
+    """An e-mail to one participant. The row is the outbox (as for invitations): ``queued``
+    rows are sent by a task and swept again if the broker lost them.
+
+    ``dedupe_key`` makes "once per person and occasion" a database rule: whoever creates a
+    notification names its occasion (``session-2``, ``decision-2022-06-01T10:00:00Z``…), and
+    a second row for the same participant, kind and key cannot exist.
+    """
+
+    class Kind(models.TextChoices):
+        REGISTRATION_APPROVED = "registration_approved", _("Inscripción aprobada")
+        REGISTRATION_REJECTED = "registration_rejected", _("Inscripción rechazada")
+        SESSION_REMINDER = "session_reminder", _("Recordatorio de sesión")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        SENT = "sent", _("Enviada")
+        FAILED = "failed", _("Fallida")
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participante"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("tipo"), max_length=40, choices=Kind.choices)
+    dedupe_key = models.CharField(_("ocasión"), max_length=100, validators=[validate_single_line])
+    session = models.ForeignKey(
+        "agenda.Session",
+        verbose_name=_("sesión"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default="queued", db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    last_error = models.TextField(_("último error"), blank=True)
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("enviada el"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notificación")
+        verbose_name_plural = _("notificaciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "kind", "dedupe_key"],
+                name="notification_once_per_participant_kind_occasion",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notification_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.participant}"

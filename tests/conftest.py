@@ -22,3 +22,70 @@ def _spanish_by_default():
     translation.activate("es")
     yield
     translation.deactivate()
+
+
+ROLES = (
+    "anonymous",
+    "pending",
+    "delegate",
+    "focal_point_other",
+    "observer",
+    "moderator",
+    "staff",
+)
+
+
+@pytest.fixture
+def people(demo):
+    """One account per role on the seeded workshop, keyed by the names in ``ROLES``.
+
+    ``delegate`` is the approved delegate of Mexico; ``focal_point_other`` is the focal point
+    of El Salvador (another country than ``delegate``'s); ``pending`` waits for approval in
+    Mexico's delegation; ``staff`` is the Secretaría account (not a superuser);
+    ``anonymous`` is ``None``. Use with ``client_as``.
+    """
+    from participants.models import Participant, User
+
+    pending_user = User.objects.create_user(
+        username="pendiente.mx",
+        email="pendiente.mx@crm-workshop.test",
+        first_name="Pendiente",
+        last_name="México",
+    )
+    Participant.objects.create(
+        user=pending_user,
+        workshop=demo,
+        role=Participant.Role.DELEGATE,
+        delegation=demo.delegations.get(country_id="MX"),
+        profile=Participant.Profile.PROTECTION,
+        registration_status=Participant.RegistrationStatus.PENDING,
+    )
+    by_email = {user.email: user for user in User.objects.all()}
+    return {
+        "anonymous": None,
+        "pending": pending_user,
+        "delegate": by_email["delegada.mx@crm-workshop.test"],
+        "focal_point_other": by_email["delegado.sv@crm-workshop.test"],
+        "observer": by_email["observador@crm-workshop.test"],
+        "moderator": by_email["moderador@crm-workshop.test"],
+        "staff": by_email["secretaria@crm-workshop.test"],
+    }
+
+
+@pytest.fixture
+def client_as(client, settings):
+    """``client_as(user)``: the test client signed in as ``user`` (``None``: anonymous).
+
+    Staff would first meet the second-factor gate of /admin/ and /staff/; it is switched off
+    here (the gate itself is tested in tests/test_admin_mfa.py and for /staff/ on its own)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is None:
+            return client
+        if user.is_staff:
+            settings.ADMIN_REQUIRE_MFA = False
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -482,6 +482,7 @@ def test_admin_new_invitation_is_sent_and_keeps_its_author(
                 "role": "delegate",
                 "delegation": delegation.pk,
                 "organisation": "",
+                "profile": "other",
                 "language": "es",
             },
         )

@@ -170,7 +170,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_REDIRECT_URL = "agenda:home"
+LOGIN_REDIRECT_URL = "participants:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
@@ -194,6 +194,15 @@ ACCOUNT_RATE_LIMITS = {"staff_mfa_enrolment_link": "3/h/user"}  # added to allau
 # allauth's rate limits count per client address; behind a proxy without this every
 # visitor shares the proxy's address, with it a direct client cannot forge its address.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Workshop rules ------------------------------------------------------------------------------
+
+# An invitation link works this many days after the invitation was sent (then: a clear message).
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=30)
+# Approved participants are e-mailed this many hours before each session starts.
+SESSION_REMINDER_LEAD_HOURS = env.int("SESSION_REMINDER_LEAD_HOURS", default=24)
+# Largest CSV/XLSX staff may upload (invitees, attendance reports).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Internationalisation and time ----------------------------------------------------------------
 

@@ -604,7 +604,7 @@ def test_seed_demo_delegate_logs_in_under_mandatory_verification(workshop, clien
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("agenda:home")
+    assert response.url == reverse("participants:home")
     assert client.session["_auth_user_id"] == str(
         User.objects.get(email="delegado.sv@crm-workshop.test").pk
     )

@@ -100,6 +100,7 @@ def test_admin_add_invitation_broker_silent_answers_fast_then_sweep_sends_once(
             "role": "delegate",
             "delegation": delegation.pk,
             "organisation": "",
+            "profile": "other",
             "language": "es",
         },
     )

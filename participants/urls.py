@@ -1,0 +1,11 @@
+"""URLs of people taking part (Spanish at the root, English under /en/)."""
+
+from django.urls import path
+
+from participants.views import home
+
+app_name = "participants"
+
+urlpatterns = [
+    path("home/", home.home, name="home"),
+]
