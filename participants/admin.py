@@ -533,6 +533,15 @@ class InvitationAdmin(ImportExportMixin, ReferenceZoneAdminMixin, admin.ModelAdm
             extra_context["progress"] = self._progress(request)
         return super().changelist_view(request, extra_context=extra_context)
 
+    def response_action(self, request, queryset):
+        # Django's changelist ignores an action the user may not run ("no action
+        # selected"); sending is refused outright, so a forged POST gets a plain 403.
+        if request.POST.get("action") == "send_invitations" and not self.has_change_permission(
+            request
+        ):
+            raise PermissionDenied
+        return super().response_action(request, queryset)
+
     @admin.action(
         description=_("Enviar las invitaciones seleccionadas (sin enviar o fallidas)"),
         permissions=["change"],
