@@ -13,13 +13,26 @@ from django.contrib.auth.forms import AdminUserCreationForm as DjangoUserCreatio
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.results import RowResult
 
+from agenda.selectors import current_workshop
 from crm_workshop.admin import ReferenceZoneAdminMixin, format_moment
+from participants.imports import (
+    IMPORT_FORMATS,
+    InvitationConfirmImportForm,
+    InvitationImportForm,
+    import_preview_rows,
+)
 from participants.models import (
     Attendance,
     Country,
@@ -29,8 +42,21 @@ from participants.models import (
     Participant,
     User,
 )
+from participants.resources import InvitationExportResource, InvitationImportResource
 from participants.rules import ACCOUNT_POWER_FIELDS, can_edit_account, can_manage_accounts
+from participants.sending import invitation_progress
 from participants.services import invitation_queue
+
+PROGRESS_SESSION_KEY = "invitation_batch"
+PROGRESS_BATCH_LIMIT = 5000  # ids kept in the session for the progress panel
+
+
+def _current_or_none():
+    try:
+        return current_workshop()
+    except Http404:
+        return None
+
 
 # --- Users ------------------------------------------------------------------------------------
 
@@ -328,7 +354,7 @@ class ParticipantAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(ImportExportMixin, ReferenceZoneAdminMixin, admin.ModelAdmin):
     zone_path = "workshop__time_zone"
     parent_field = "workshop"
     parent_zone_path = "time_zone"
@@ -345,11 +371,11 @@ class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         "workshop",
     )
     list_filter = ("status", "role", "language", "workshop")
-    list_select_related = ("workshop", "delegation__country")
+    list_select_related = ("workshop", "delegation__country", "organisation")
     search_fields = ("email", "full_name", "delegation__country__name_es")
     ordering = ("-created_at",)
     autocomplete_fields = ("workshop", "delegation", "organisation")
-    actions = ("requeue_failed",)
+    actions = ("send_invitations", "requeue_failed")
     # The status follows the outbox (queued → sent/failed → accepted); editing it by hand
     # could mark an invitation "sent" that never left. Failed ones are re-queued by the action.
     readonly_fields = (
@@ -362,6 +388,202 @@ class InvitationAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         "sent_at",
         "accepted_at",
     )
+
+    # Import (django-import-export): upload → preview of every row → confirm. The formats
+    # read the content themselves (participants.imports); rows become drafts, sent later
+    # by the "send invitations" action.
+    resource_classes = (InvitationImportResource,)
+    import_form_class = InvitationImportForm
+    confirm_form_class = InvitationConfirmImportForm
+    import_template_name = "admin/participants/invitation/import.html"
+    import_export_change_list_template = "admin/participants/invitation/change_list.html"
+    skip_admin_log = False
+
+    def get_import_formats(self):
+        return list(IMPORT_FORMATS)
+
+    def get_export_formats(self):
+        return [base_formats.CSV, base_formats.XLSX]
+
+    def get_import_resource_classes(self, request):
+        return [InvitationImportResource]
+
+    def get_export_resource_classes(self, request):
+        return [InvitationExportResource]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"workshop": current_workshop(), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context is None:
+            return response
+        for name, empty in (
+            ("result", None),
+            ("confirm_form", None),
+            ("valid_only_form", None),
+            ("preview_rows", []),
+            ("valid_count", 0),
+            ("invalid_count", 0),
+        ):
+            context.setdefault(name, empty)
+        result = context["result"]
+        if result is not None and not result.has_errors():
+            context["preview_rows"] = import_preview_rows(result)
+            context["valid_count"] = sum(1 for row in context["preview_rows"] if row["valid"])
+            context["invalid_count"] = len(result.invalid_rows)
+            if result.has_validation_errors() and context["valid_count"]:
+                # Offered, never default: the file has errors and staff choose to leave
+                # those rows out.
+                import_form = context["form"]
+                context["valid_only_form"] = self.create_confirm_form(
+                    request, import_form=import_form
+                )
+        return response
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None and "import_file_name" in initial:
+            initial["valid_only"] = False
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        valid_only = bool(
+            form is not None
+            and getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("valid_only")
+        )
+        # A plain confirm writes all rows or none (a row may have become invalid since
+        # the preview: someone invited that address meanwhile); "only the valid rows"
+        # writes those, in one transaction.
+        kwargs["rollback_on_validation_errors"] = not valid_only
+        kwargs["use_transactions"] = True
+        return kwargs
+
+    def process_result(self, result, request):
+        if result.has_errors() or (
+            result.has_validation_errors() and not request.POST.get("valid_only")
+        ):
+            self.message_user(
+                request,
+                gettext(
+                    "No se importó nada: el archivo tiene filas con errores que no estaban en "
+                    "la vista previa. Vuelva a subirlo para revisarlas."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:participants_invitation_import"))
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        created = result.totals[RowResult.IMPORT_TYPE_NEW]
+        left_out = result.totals[RowResult.IMPORT_TYPE_INVALID]
+        message = ngettext(
+            "Se importó %(count)d invitación como borrador (sin enviar).",
+            "Se importaron %(count)d invitaciones como borradores (sin enviar).",
+            created,
+        ) % {"count": created}
+        if left_out:
+            message += " " + ngettext(
+                "Se dejó fuera %(count)d fila con errores.",
+                "Se dejaron fuera %(count)d filas con errores.",
+                left_out,
+            ) % {"count": left_out}
+        self.message_user(request, message, messages.SUCCESS)
+
+    # --- Sending and its progress ---------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="participants_invitation_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _progress(self, request) -> dict:
+        return invitation_progress(
+            batch=request.session.get(PROGRESS_SESSION_KEY), workshop=_current_or_none()
+        )
+
+    def progress_view(self, request):
+        """The counts of the last batch sent (else of the workshop) as JSON, for the panel's
+        script; staff with the invitation view permission only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse(self._progress(request))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if self.has_view_permission(request):
+            extra_context["progress"] = self._progress(request)
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def response_action(self, request, queryset):
+        # Django's changelist ignores an action the user may not run ("no action
+        # selected"); sending is refused outright, so a forged POST gets a plain 403.
+        if request.POST.get("action") == "send_invitations" and not self.has_change_permission(
+            request
+        ):
+            raise PermissionDenied
+        return super().response_action(request, queryset)
+
+    @admin.action(
+        description=_("Enviar las invitaciones seleccionadas (sin enviar o fallidas)"),
+        permissions=["change"],
+    )
+    def send_invitations(self, request, queryset):
+        sendable = (Invitation.Status.DRAFT, Invitation.Status.FAILED)
+        with transaction.atomic():
+            ids = list(
+                queryset.filter(status__in=sendable)
+                .select_for_update(of=("self",))
+                .values_list("pk", flat=True)
+            )
+            count = Invitation.objects.filter(pk__in=ids, status__in=sendable).update(
+                status=Invitation.Status.QUEUED, attempts=0, last_error=""
+            )
+            for invitation in Invitation.objects.filter(pk__in=ids).only("pk"):
+                invitation_queue(invitation=invitation)  # after commit; else the sweep sends
+        request.session[PROGRESS_SESSION_KEY] = ids[:PROGRESS_BATCH_LIMIT]
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d invitación en cola de envío.",
+                "%(count)d invitaciones en cola de envío.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d invitación seleccionada no se envió: ya estaba en cola, "
+                    "enviada o aceptada.",
+                    "%(count)d invitaciones seleccionadas no se enviaron: ya estaban en cola, "
+                    "enviadas o aceptadas.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("último error"))
     def error(self, obj) -> str:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",  # its system checks (a string EXCLUDE_URL_PREFIXES would exempt every path)
     "simple_history",
+    "import_export",  # the admin's invitee import (preview, validate, confirm) and exports
     "crm_workshop",
     "participants",
     "agenda",
@@ -203,6 +204,14 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=30)
 SESSION_REMINDER_LEAD_HOURS = env.int("SESSION_REMINDER_LEAD_HOURS", default=24)
 # Largest CSV/XLSX staff may upload (invitees, attendance reports).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+
+# django-import-export: an import is written in one transaction or not at all. Its own
+# formula escaping (which deletes a leading "=") stays off: every export goes through
+# crm_workshop.exports.formula_safe, which keeps the text and neutralises = + - @ tab CR.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Internationalisation and time ----------------------------------------------------------------
 
