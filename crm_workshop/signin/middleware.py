@@ -1,4 +1,4 @@
-"""Staff reach ``/admin/`` and ``/staff/`` only with a second factor, and enrol their first one by e-mail."""
+"""Staff reach ``/admin/`` and ``/staff/`` only with a second factor, first enrolled by e-mail."""
 
 from django.conf import settings
 from django.contrib import messages
