@@ -34,12 +34,17 @@ def populated(demo_live, settings):
     workshop.webinar_url = "https://zoom.example.org/j/123456789"
     workshop.save()
     pending = User.objects.create_user(
-        username="ana.pendiente", email="ana.pendiente@example.org", first_name="Ana",
+        username="ana.pendiente",
+        email="ana.pendiente@example.org",
+        first_name="Ana",
         last_name="Pendiente",
     )
     Participant.objects.create(
-        user=pending, workshop=workshop, delegation=workshop.delegations.get(country_id="SV"),
-        profile=Participant.Profile.PROTECTION, institution="Dirección General de Migración",
+        user=pending,
+        workshop=workshop,
+        delegation=workshop.delegations.get(country_id="SV"),
+        profile=Participant.Profile.PROTECTION,
+        institution="Dirección General de Migración",
         position="Analista",
     )
     session = workshop.sessions.get(number=1)

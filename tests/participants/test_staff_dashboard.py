@@ -118,7 +118,7 @@ def test_staff_page_counts_registrations_per_country_and_profile(people, client_
 def test_staff_page_gaps_are_written_not_only_coloured(people, client_as):
     html = client_as(people["staff"]).get(PAGE).content.decode()
 
-    # 11 member countries × 3 expected profiles, minus SV investigation and MX migration.
+    # 11 member countries times 3 expected profiles, minus SV investigation and MX migration.
     assert html.count(">Falta</span>") == 31
     assert html.count('class="staff-gap"') == 31
     assert "<caption>" in html
