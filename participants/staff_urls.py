@@ -1,5 +1,11 @@
 """Staff pages under ``/staff/`` (behind the same second factor as the admin)."""
 
+from django.urls import path
+
+from participants.views import staff
+
 app_name = "staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", staff.dashboard, name="dashboard"),
+]

@@ -1,4 +1,4 @@
-"""Staff reach ``/admin/`` only with a second factor, and enrol their first one by e-mail."""
+"""Staff reach ``/admin/`` and ``/staff/`` only with a second factor, first enrolled by e-mail."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +22,8 @@ MFA_REAUTHENTICATE_MESSAGE = _(
 
 
 class AdminMFAMiddleware:
-    """Keeps ``/admin/`` behind a second factor when ``ADMIN_REQUIRE_MFA`` is on.
+    """Keeps ``/admin/`` and the staff pages (``/staff/``) behind a second factor when
+    ``ADMIN_REQUIRE_MFA`` is on: the URL namespaces in ``gated_namespaces``.
 
     - Staff without an authenticator are sent, with an explanation, to set one up.
     - Staff with an authenticator whose session did not use it (signed in before setting
@@ -35,6 +36,7 @@ class AdminMFAMiddleware:
     Must come after ``AuthenticationMiddleware`` and ``MessageMiddleware``.
     """
 
+    gated_namespaces = frozenset({"admin", "staff"})
     exempt_views = frozenset({"logout"})
 
     def __init__(self, get_response):
@@ -49,13 +51,15 @@ class AdminMFAMiddleware:
             return None
         if match.url_name == "mfa_activate_totp" and not match.namespaces:
             return self._first_enrolment(request)
-        if "admin" not in match.namespaces or match.url_name in self.exempt_views:
+        if self.gated_namespaces.isdisjoint(match.namespaces) or (
+            match.url_name in self.exempt_views
+        ):
             return None
         if not getattr(settings, "ADMIN_REQUIRE_MFA", True):
             return None
         user = request.user
         if not (user.is_active and user.is_staff):
-            return None  # the admin itself refuses them
+            return None  # the admin and the staff pages themselves refuse them
 
         from allauth.mfa.utils import is_mfa_enabled
 

@@ -12,7 +12,7 @@ def test_home_anonymous_is_sent_to_sign_in(people, client_as):
 
 
 @pytest.mark.django_db
-def test_home_pending_shows_pending_status(people, client_as):
+def test_home_pending_is_sent_to_the_registration_status_page(people, client_as):
     response = client_as(people["pending"]).get(reverse("participants:home"))
-    assert response.status_code == 200
-    assert "Pendiente" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("participants:registration")
