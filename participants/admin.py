@@ -312,8 +312,9 @@ class ParticipantAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         # The change form runs in a transaction; the lock makes a status change announced
         # once even when two members of staff save the same person at the same moment.
         previous = (
-            Participant.objects.select_for_update()
+            Participant.objects.select_for_update(of=("self",))
             .filter(pk=obj.pk)
+            .order_by()
             .values_list("registration_status", flat=True)
             .first()
         )

@@ -253,7 +253,7 @@ def registration_review(*, participants, status: str, reviewer) -> list[Particip
         changed = list(
             Participant.objects.filter(pk__in=selected)
             .exclude(registration_status=status)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .order_by("pk")
         )
         if not changed:
