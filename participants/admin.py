@@ -38,9 +38,15 @@ from participants.models import (
     Country,
     Delegation,
     Invitation,
+    Notification,
     Organisation,
     Participant,
     User,
+)
+from participants.notifications import (
+    notification_queue,
+    registration_decision_notify,
+    registration_review,
 )
 from participants.resources import InvitationExportResource, InvitationImportResource
 from participants.rules import ACCOUNT_POWER_FIELDS, can_edit_account, can_manage_accounts
@@ -321,9 +327,30 @@ class ParticipantAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         return format_moment(obj.registered_at, obj.workshop.time_zone)
 
     def _review(self, request, queryset, status) -> int:
-        return queryset.exclude(registration_status=status).update(
-            registration_status=status, reviewed_at=timezone.now(), reviewed_by=request.user
+        # One transaction: the new status and each changed person's e-mail (sent after commit).
+        changed = registration_review(participants=queryset, status=status, reviewer=request.user)
+        return len(changed)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The change form runs in a transaction; the lock makes a status change announced
+        # once even when two members of staff save the same person at the same moment.
+        previous = (
+            Participant.objects.select_for_update(of=("self",))
+            .filter(pk=obj.pk)
+            .order_by()
+            .values_list("registration_status", flat=True)
+            .first()
         )
+        decided = previous is not None and previous != obj.registration_status
+        if decided:
+            obj.reviewed_at = timezone.now()
+            obj.reviewed_by = request.user
+        super().save_model(request, obj, form, change)
+        if decided:
+            registration_decision_notify(participants=[obj])
 
     @admin.action(description=_("Aprobar las inscripciones seleccionadas"), permissions=["change"])
     def approve_registrations(self, request, queryset):
@@ -347,6 +374,98 @@ class ParticipantAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
             )
             % {"count": count},
             messages.WARNING,
+        )
+
+
+# --- Notifications to participants ------------------------------------------------------------
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The e-mails to participants, as the outbox sees them: read-only (a row is the proof
+    that the person was told once; deleting it would let a reminder go out again), with an
+    action that puts failed ones back in the queue."""
+
+    list_display = (
+        "participant",
+        "email",
+        "kind",
+        "session",
+        "status",
+        "attempts",
+        "error",
+        "created",
+        "sent",
+    )
+    list_filter = ("status", "kind", "session")
+    list_select_related = (
+        "participant__user",
+        "participant__workshop",
+        "participant__delegation__country",
+        "participant__organisation",
+        "session",
+    )
+    search_fields = ("participant__user__email", "participant__user__last_name", "dedupe_key")
+    ordering = ("-created_at",)
+    actions = ("requeue_failed",)
+    fields = (
+        "participant",
+        "kind",
+        "session",
+        "dedupe_key",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list's action needs "change"; a row's own page is only ever shown.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("correo electrónico"), ordering="participant__user__email")
+    def email(self, obj) -> str:
+        return obj.participant.user.email
+
+    @admin.display(description=_("último error"))
+    def error(self, obj) -> str:
+        return Truncator(obj.last_error).chars(120) if obj.last_error else "—"
+
+    @admin.display(description=_("creada el"), ordering="created_at")
+    def created(self, obj) -> str:
+        return format_moment(obj.created_at, obj.participant.workshop.time_zone)
+
+    @admin.display(description=_("enviada el"), ordering="sent_at")
+    def sent(self, obj) -> str:
+        return format_moment(obj.sent_at, obj.participant.workshop.time_zone)
+
+    @admin.action(
+        description=_("Volver a poner en cola las notificaciones fallidas"), permissions=["change"]
+    )
+    def requeue_failed(self, request, queryset):
+        failed = list(queryset.filter(status=Notification.Status.FAILED))
+        count = Notification.objects.filter(
+            pk__in=[n.pk for n in failed], status=Notification.Status.FAILED
+        ).update(status=Notification.Status.QUEUED, attempts=0)
+        for notification in failed:
+            notification_queue(notification=notification)  # sent after commit; else the sweep
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d notificación fallida vuelve a estar en cola.",
+                "%(count)d notificaciones fallidas vuelven a estar en cola.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
         )
 
 

@@ -9,8 +9,8 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from crm_workshop.broker import BrokerUnavailable, task_publish
-from participants import services
-from participants.models import Invitation
+from participants import notifications, services
+from participants.models import Invitation, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +79,62 @@ def invitation_outbox_sweep_task() -> int:
     if ids:
         logger.info("outbox sweep re-enqueued %s of %s queued invitations", enqueued, len(ids))
     return enqueued
+
+
+# --- Notifications to participants (participants.notifications) ------------------------------
+
+
+@shared_task(name="participants.notification_send", bind=True, max_retries=8)
+def notification_send_task(self, *, notification_id: int) -> str | None:
+    """Send one notification; the service's lock and status check make redelivery harmless.
+
+    Retries a temporary failure like ``invitation_send_task``; then the sweep takes over.
+    """
+    try:
+        notification = notifications.notification_send(notification_id=notification_id)
+    except services.TemporaryDeliveryError as error:
+        raise self.retry(
+            exc=error, countdown=invitation_retry_countdown(self.request.retries)
+        ) from error
+    if notification is None:
+        logger.info("notification %s is gone; nothing to send", notification_id)
+        return None
+    return notification.status
+
+
+@shared_task(name="participants.notification_outbox_sweep")
+def notification_outbox_sweep_task() -> int:
+    """Re-enqueue notifications still ``queued`` a while after creation; returns how many."""
+    cutoff = timezone.now() - OUTBOX_SWEEP_MIN_AGE
+    ids = list(
+        Notification.objects.filter(status=Notification.Status.QUEUED, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:OUTBOX_SWEEP_BATCH]
+    )
+    enqueued = 0
+    for notification_id in ids:
+        try:
+            task_publish(notification_send_task, notification_id=notification_id)
+        except BrokerUnavailable as error:
+            logger.warning("notification sweep stopped: broker unavailable (%s)", error)
+            break
+        except (services.TemporaryDeliveryError, Retry) as error:
+            # Inline mode only (Celery raises the retry): the row records it, stays queued.
+            logger.warning("notification %s stays queued: %s", notification_id, error)
+        enqueued += 1
+    if ids:
+        logger.info("notification sweep re-enqueued %s of %s queued rows", enqueued, len(ids))
+    return enqueued
+
+
+@shared_task(name="participants.session_reminders")
+def session_reminders_task() -> int:
+    """Write and queue the session reminders now due; returns how many were new.
+
+    Run by beat every 5 minutes. Twice in a row, or twice at once, it writes each reminder
+    once (see ``participants.notifications.session_reminders_create``).
+    """
+    created = notifications.session_reminders_create()
+    if created:
+        logger.info("queued %s session reminders", len(created))
+    return len(created)

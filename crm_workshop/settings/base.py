@@ -144,6 +144,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.invitation_outbox_sweep",
         "schedule": 300.0,
     },
+    "participants-notification-outbox-sweep": {
+        "task": "participants.notification_outbox_sweep",
+        "schedule": 300.0,
+    },
+    # Each run writes the reminders now due (once per person and session, see
+    # participants.notifications.session_reminders_create); a missed run is caught up by the next.
+    "participants-session-reminders": {
+        "task": "participants.session_reminders",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -159,6 +169,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Secretaría Ejecutiva CRM <no-reply@crm-workshop.invalid>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where participants write to the Secretaría (named in notifications, and their Reply-To).
+SECRETARIAT_EMAIL = env("SECRETARIAT_EMAIL", default="secretaria@crm-workshop.invalid")
 
 # --- Accounts (django-allauth) -----------------------------------------------------------------
 
