@@ -222,6 +222,32 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent", "country")
 
 
+def _decision_in_form(request, participant: Participant, *, created: bool) -> bool:
+    """True when saving ``participant`` from an admin form decides their registration:
+    created already approved or rejected, or their status changed. Then ``reviewed_at`` and
+    ``reviewed_by`` are set, and the caller announces it after saving
+    (``registration_decision_notify``, once per decision).
+
+    The admin saves in a transaction; the row lock makes a change announced once even when
+    two members of staff save the same person at the same moment.
+    """
+    if created:
+        previous = Participant.RegistrationStatus.PENDING
+    else:
+        previous = (
+            Participant.objects.select_for_update(of=("self",))
+            .filter(pk=participant.pk)
+            .order_by()
+            .values_list("registration_status", flat=True)
+            .first()
+        )
+    if previous is None or previous == participant.registration_status:
+        return False
+    participant.reviewed_at = timezone.now()
+    participant.reviewed_by = request.user
+    return True
+
+
 # --- Delegations and their members ------------------------------------------------------------
 
 
@@ -272,6 +298,22 @@ class DelegationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(members_total=Count("members"))
+
+    def save_formset(self, request, form, formset, change):
+        """Members whose registration is decided here are e-mailed, as from their own page."""
+        decided = [
+            member_form.instance
+            for member_form in formset.forms
+            if member_form.has_changed()
+            and member_form not in formset.deleted_forms
+            and isinstance(member_form.instance, Participant)
+            and _decision_in_form(
+                request, member_form.instance, created=member_form.instance.pk is None
+            )
+        ]
+        super().save_formset(request, form, formset, change)
+        if decided:
+            registration_decision_notify(participants=decided)
 
     @admin.display(description=_("integrantes"), ordering="members_total")
     def member_count(self, obj) -> int:
@@ -332,22 +374,7 @@ class ParticipantAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
         return len(changed)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        # The change form runs in a transaction; the lock makes a status change announced
-        # once even when two members of staff save the same person at the same moment.
-        previous = (
-            Participant.objects.select_for_update(of=("self",))
-            .filter(pk=obj.pk)
-            .order_by()
-            .values_list("registration_status", flat=True)
-            .first()
-        )
-        decided = previous is not None and previous != obj.registration_status
-        if decided:
-            obj.reviewed_at = timezone.now()
-            obj.reviewed_by = request.user
+        decided = _decision_in_form(request, obj, created=not change)
         super().save_model(request, obj, form, change)
         if decided:
             registration_decision_notify(participants=[obj])

@@ -475,3 +475,59 @@ def _reset_broker_pools():
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+# --- Decisions taken elsewhere in the admin -------------------------------------------------------
+
+
+def test_participant_added_already_approved_is_notified_once(
+    staff_client, staff, mexico, smtp_sink, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="nueva@example.org", language="es")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:participants_participant_add"),
+            {
+                "user": user.pk,
+                "workshop": mexico.workshop_id,
+                "role": "delegate",
+                "delegation": mexico.pk,
+                "organisation": "",
+                "institution": "",
+                "position": "",
+                "profile": "other",
+                "registration_status": "approved",
+            },
+        )
+
+    assert response.status_code == 302
+    assert [m["To"] for m in smtp_sink.messages] == ["nueva@example.org"]
+    participant = Participant.objects.get(user=user)
+    assert (participant.reviewed_by, participant.reviewed_at is not None) == (staff, True)
+
+
+def test_delegation_member_approved_in_the_inline_is_notified_once(
+    staff_client, staff, mexico, smtp_sink, django_capture_on_commit_callbacks
+):
+    from tests.rendered_forms import rendered_form
+
+    member = ParticipantFactory(
+        delegation=mexico, registration_status="pending", user__email="miembro@example.org"
+    )
+    url = reverse("admin:participants_delegation_change", args=[mexico.pk])
+    data = rendered_form(staff_client.get(url).content, "delegation_form")
+    [prefix] = [
+        k[: -len("-id")] for k, v in data.items() if k.endswith("-id") and v == [str(member.pk)]
+    ]
+    data[f"{prefix}-registration_status"] = ["approved"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, rendered_form(staff_client.get(url).content, "delegation_form"))
+
+    assert response.status_code == 302
+    assert [m["To"] for m in smtp_sink.messages] == ["miembro@example.org"]
+    member.refresh_from_db()
+    assert (member.registration_status, member.reviewed_by) == ("approved", staff)
