@@ -208,7 +208,9 @@ def test_agenda_feed_has_method_and_no_conference_link(workshop, client, ical_js
 
 
 def test_invitation_attachment_content_type_carries_the_calendar_method(
-    workshop, smtp_sink, ical_js
+    workshop,
+    smtp_sink,  # noqa: F811 - the fixture imported above
+    ical_js,
 ):
     country = CountryFactory(iso_code="MX", time_zone="America/Mexico_City")
     delegation = DelegationFactory(workshop=workshop, country=country)
