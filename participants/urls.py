@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from participants.views import home
+from participants.views import calendar, home
 
 app_name = "participants"
 
 urlpatterns = [
     path("home/", home.home, name="home"),
+    path("home/calendar.ics", calendar.calendar, name="calendar"),
 ]
