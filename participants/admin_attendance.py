@@ -178,7 +178,7 @@ class AttendanceAdminViews:
                 .select_related("user", "delegation__country", "organisation")
                 .order_by(
                     "delegation__country__name_es",
-                    "organisation__name",
+                    "organisation__name_es",
                     "user__last_name",
                     "user__first_name",
                 )
