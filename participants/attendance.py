@@ -508,7 +508,7 @@ def attendance_report_record(*, preview: AttendancePreview, user) -> AttendanceR
     """
     from agenda.models import Session
 
-    session = Session.objects.select_for_update().get(pk=preview.session_id)
+    session = Session.objects.order_by().select_for_update(of=("self",)).get(pk=preview.session_id)
     still_approved = set(
         Participant.objects.filter(
             pk__in=[person.participant_id for person in preview.people],
@@ -518,7 +518,9 @@ def attendance_report_record(*, preview: AttendancePreview, user) -> AttendanceR
     )
     existing = {
         attendance.participant_id: attendance
-        for attendance in Attendance.objects.filter(session=session).select_for_update()
+        for attendance in Attendance.objects.filter(session=session)
+        .order_by()
+        .select_for_update(of=("self",))
     }
     unmatched = [asdict(row) for row in (*preview.invalid, *preview.unmatched)]
     to_create, to_update = [], []
@@ -578,6 +580,10 @@ def attendance_record_manual(*, session, attended_ids: set[int], user) -> tuple[
     ``source=manual`` and ``recorded_by=user`` (times from a report are kept). Returns
     (marked present, marked absent) among the changes.
     """
+    from agenda.models import Session
+
+    # One writer per session at a time (this and report uploads): no duplicate rows.
+    Session.objects.order_by().select_for_update(of=("self",)).only("pk").get(pk=session.pk)
     approved = set(
         Participant.objects.filter(
             workshop_id=session.workshop_id,
@@ -586,9 +592,9 @@ def attendance_record_manual(*, session, attended_ids: set[int], user) -> tuple[
     )
     existing = {
         attendance.participant_id: attendance
-        for attendance in Attendance.objects.filter(
-            session=session, participant_id__in=approved
-        ).select_for_update()
+        for attendance in Attendance.objects.filter(session=session, participant_id__in=approved)
+        .order_by()
+        .select_for_update(of=("self",))
     }
     to_create, to_update = [], []
     for participant_id in approved:
