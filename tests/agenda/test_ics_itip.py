@@ -43,13 +43,16 @@ def ical_js():
     if node is None or npm is None:
         pytest.skip("node/npm not installed: the ical.js cross-check needs Node.js 18 or later")
     if not (JS_DIR / "node_modules" / "ical.js" / "package.json").exists():
-        subprocess.run(
+        installed = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"],
             cwd=JS_DIR,
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
             timeout=300,
         )
+        if installed.returncode != 0:
+            pytest.fail(f"npm ci in {JS_DIR} failed:\n{installed.stderr[-2000:]}")
 
     def parse(calendar: bytes) -> dict:
         result = subprocess.run(
