@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -25,8 +26,10 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
+from agenda.models import Session
 from agenda.selectors import current_workshop
 from crm_workshop.admin import ReferenceZoneAdminMixin, format_moment
+from participants.admin_attendance import AttendanceAdminViews, AttendanceForm
 from participants.imports import (
     IMPORT_FORMATS,
     InvitationConfirmImportForm,
@@ -35,6 +38,7 @@ from participants.imports import (
 )
 from participants.models import (
     Attendance,
+    AttendanceReport,
     Country,
     Delegation,
     Invitation,
@@ -766,20 +770,128 @@ class InvitationAdmin(ImportExportMixin, ReferenceZoneAdminMixin, admin.ModelAdm
             invitation_queue(invitation=obj)  # a new invitation leaves at once, not at the sweep
 
 
+# --- Attendance (helper "attend") ---------------------------------------------------------------
+
+
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
-    list_display = ("participant", "session", "attended", "recorded")
-    list_filter = ("attended", "session__workshop", "session")
+class AttendanceAdmin(AttendanceAdminViews, ReferenceZoneAdminMixin, admin.ModelAdmin):
+    """Attendance records, one per participant and session, with two ways to fill them that
+    the change list links to: "record a session" (tick the approved participants) and "upload
+    the platform's report" (``participants.attendance``)."""
+
+    zone_path = "session__workshop__time_zone"
+    parent_field = "session"
+    parent_zone_path = "workshop__time_zone"
+    form = AttendanceForm
+    change_list_template = "admin/participants/attendance/change_list.html"
+    list_display = (
+        "participant",
+        "where",
+        "session",
+        "attended",
+        "source",
+        "connected",
+        "minutes",
+        "recorded",
+        "recorded_by",
+    )
+    list_filter = ("attended", "source", "session__workshop", "session")
     list_select_related = (
         "participant__user",
         "participant__delegation__country",
         "participant__organisation",
         "session__workshop",
+        "recorded_by",
     )
-    search_fields = ("participant__user__email", "participant__user__last_name")
-    ordering = ("session", "participant")
+    search_fields = (
+        "participant__user__email",
+        "participant__user__first_name",
+        "participant__user__last_name",
+        "participant__delegation__country__name_es",
+    )
+    ordering = ("session", "participant__user__last_name")
     autocomplete_fields = ("participant", "session")
+    fields = ("session", "participant", "attended", "source", "joined_at", "left_at", "minutes")
+    readonly_fields = ("source",)
+    list_per_page = 100
+
+    @admin.display(description=_("delegación u organización"))
+    def where(self, obj) -> str:
+        if obj.participant.delegation_id:
+            return str(obj.participant.delegation.country)
+        return str(obj.participant.organisation) if obj.participant.organisation_id else "—"
+
+    @admin.display(description=_("conectado/a"), ordering="joined_at")
+    def connected(self, obj) -> str:
+        if obj.joined_at is None and obj.left_at is None:
+            return "—"
+        zone = obj.session.workshop.time_zone
+        return (
+            f"{format_moment(obj.joined_at, zone)} \N{EN DASH} {format_moment(obj.left_at, zone)}"
+        )
 
     @admin.display(description=_("registrada el"), ordering="recorded_at")
     def recorded(self, obj) -> str:
         return format_moment(obj.recorded_at, obj.session.workshop.time_zone)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "session" not in initial:
+            sessions = list(Session.objects.values_list("pk", flat=True)[:2])
+            if len(sessions) == 1:
+                initial["session"] = sessions[0]
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        # A record saved here is staff's word: it is manual, and a later report keeps it.
+        obj.source = Attendance.Source.MANUAL
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AttendanceReport)
+class AttendanceReportAdmin(admin.ModelAdmin):
+    """Uploaded participant reports, read-only: what each upload matched and what it did not."""
+
+    list_display = (
+        "file_name",
+        "session",
+        "uploaded",
+        "uploaded_by",
+        "rows_total",
+        "rows_matched",
+        "unmatched_count",
+    )
+    list_filter = ("session__workshop", "session")
+    list_select_related = ("session__workshop", "uploaded_by")
+    ordering = ("-uploaded_at",)
+    fields = (
+        "session",
+        "file_name",
+        "uploaded",
+        "uploaded_by",
+        "rows_total",
+        "rows_matched",
+        "unmatched_rows",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("subido el"), ordering="uploaded_at")
+    def uploaded(self, obj) -> str:
+        return format_moment(obj.uploaded_at, obj.session.workshop.time_zone)
+
+    @admin.display(description=_("filas sin participante"))
+    def unmatched_count(self, obj) -> int:
+        return len(obj.unmatched)
+
+    @admin.display(description=_("filas sin participante"))
+    def unmatched_rows(self, obj) -> str:
+        return render_to_string(
+            "admin/participants/attendance/_unmatched.html", {"rows": obj.unmatched}
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports come from the upload page of attendance
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from agenda.ics import build_calendar
+from agenda.ics import build_calendar, calendar_attachment
 from agenda.timezones import utc_offset_label
 from crm_workshop.broker import BrokerUnavailable, task_publish
 from participants.models import Invitation
@@ -202,7 +202,7 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
         headers={"Content-Language": invitation.language},
     )
     message.attach_alternative(html_body, "text/html")
-    message.attach(f"{workshop.slug}.ics", calendar, "text/calendar")
+    message.attach(calendar_attachment(calendar=calendar, filename=f"{workshop.slug}.ics"))
     return message
 
 
