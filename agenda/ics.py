@@ -11,7 +11,6 @@ say the same method (``text/calendar; method=PUBLISH``, see ``calendar_attachmen
 """
 
 import datetime as dt
-import zlib
 import zoneinfo
 from email.mime.text import MIMEText
 from email.utils import parseaddr
@@ -126,19 +125,10 @@ def conference_link(session: Session) -> str:
 
 
 def session_sequence(session: Session) -> int:
-    """SEQUENCE of the session's VEVENT: 0..9999, derived from its start and end (UTC).
-
-    The same times always give the same number, so re-importing an unchanged calendar is not
-    an "update"; moving the session gives another number, which clients read as a new
-    revision of the same UID (and the later DTSTAMP breaks ties). There is no stored revision
-    counter on ``Session``; a hash cannot promise that the new number is *higher*, which is
-    what RFC 5546 asks, so a client comparing strictly (Thunderbird) may in rare cases call
-    a moved session's file "outdated" until it is re-imported by hand. A stored counter
-    bumped in ``Session.save`` when start or end change would remove that case.
-    """
-    start = session.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    end = session.end.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return zlib.crc32(f"{start}/{end}".encode()) % 10_000
+    """SEQUENCE of the session's VEVENT: its stored revision (``Session.ics_sequence``),
+    raised by one each time the session moves, so a re-sent or re-downloaded calendar is a
+    *later* revision of the same UID, as RFC 5546 asks, and an unchanged one is the same."""
+    return session.ics_sequence
 
 
 def _organizer() -> vCalAddress:

@@ -210,6 +210,12 @@ class Session(models.Model):
     end = models.DateTimeField(_("fin"))
     axes = models.ManyToManyField(Axis, verbose_name=_("ejes"), blank=True, related_name="sessions")
     conference_url = models.URLField(_("enlace de la videoconferencia"), blank=True)
+    ics_sequence = models.PositiveIntegerField(
+        _("revisión del calendario"),
+        default=0,
+        editable=False,
+        help_text=_("Aumenta cada vez que cambian el inicio o el fin (SEQUENCE en los .ics)."),
+    )
 
     label = Localized("label")
     title = Localized("title")
@@ -227,6 +233,17 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_label}: {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Moving the session (start or end) raises ``ics_sequence`` by one, so calendar
+        clients read the new .ics as a later revision of the same event (RFC 5546)."""
+        if self.pk is not None:
+            stored = Session.objects.filter(pk=self.pk).values_list("start", "end").first()
+            if stored is not None and stored != (self.start, self.end):
+                self.ics_sequence += 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "ics_sequence"}
+        super().save(*args, **kwargs)
 
     @property
     def display_label(self) -> str:

@@ -170,8 +170,14 @@ def test_ics_sequence_changes_when_session_moves(workshop):
     session.start, session.end = local(2022, 6, 14, 11), local(2022, 6, 14, 13)
     session.save()
 
-    assert session_sequence(session) != before
-    assert 0 <= session_sequence(session) < 10_000
+    assert session_sequence(session) == before + 1
+    session.title_es = "Otro título"
+    session.save()
+    assert session_sequence(session) == before + 1  # only a move is a new revision
+    session.start = local(2022, 6, 14, 10)
+    session.save(update_fields=["start"])
+    session.refresh_from_db()
+    assert session_sequence(session) == before + 2
 
 
 def test_ics_public_and_invitation_calendar_never_carry_conference_link(workshop, ical_js):
