@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from participants.views import home
+from participants.views import home, registration
 
 app_name = "participants"
 
 urlpatterns = [
     path("home/", home.home, name="home"),
+    path("invitation/<slug:token>/", registration.invitation, name="invitation"),
+    path("registration/", registration.registration, name="registration"),
 ]
