@@ -51,6 +51,24 @@ def set_language_cookie(response, language: str) -> None:
     )
 
 
+def stale_invitation_problem(request) -> str | None:
+    """Why the invitation this browser opened can no longer be used (accepted meanwhile,
+    expired), forgetting it, so the sign-up page says so once instead of silently turning
+    into a registration without invitation."""
+    from participants.forms import SESSION_INVITATION_KEY
+    from participants.registration import InvitationUnavailableError, invitation_check
+
+    token = request.session.get(SESSION_INVITATION_KEY) if hasattr(request, "session") else None
+    if not token:
+        return None
+    try:
+        invitation_check(token=token)
+    except InvitationUnavailableError as problem:
+        del request.session[SESSION_INVITATION_KEY]
+        return problem.reason
+    return None
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         """Open, except that a link of the old invitation e-mails
@@ -64,6 +82,11 @@ class AccountAdapter(DefaultAccountAdapter):
             else:
                 response = invitation_problem_response(request, "unknown")
             raise ImmediateHttpResponse(response)
+        problem = stale_invitation_problem(request)
+        if problem:
+            from participants.views.registration import invitation_problem_response
+
+            raise ImmediateHttpResponse(invitation_problem_response(request, problem))
         return super().is_open_for_signup(request)
 
     def save_user(self, request, user, form, commit=True):
