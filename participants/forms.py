@@ -43,6 +43,17 @@ def session_invitation(request) -> Invitation | None:
         return None
 
 
+def _published_workshop():
+    from django.http import Http404
+
+    from agenda.selectors import current_workshop
+
+    try:
+        return current_workshop()
+    except Http404:
+        return None
+
+
 def _split_full_name(full_name: str) -> tuple[str, str]:
     """``"Ana María López Pérez"`` → ``("Ana María", "López Pérez")``: Spanish names usually
     carry two surnames, so the last two words are the surnames when there are four or more."""
@@ -67,7 +78,7 @@ class ParticipationFieldsMixin:
         self.fields["country"] = forms.ChoiceField(
             label=_("País"),
             required=False,
-            choices=[("", _("— Ninguno (represento a una organización) —"))]
+            choices=[("", "—")]
             + [
                 (
                     delegation.country_id,
@@ -85,17 +96,22 @@ class ParticipationFieldsMixin:
                     "Ese país no tiene delegación en este taller. Elija uno de la lista."
                 )
             },
-            help_text=_("Si forma parte de la delegación de un país."),
+            help_text=_(
+                "Si forma parte de la delegación de un país. Déjelo en «—» si representa a "
+                "una organización."
+            ),
         )
         self.fields["organisation"] = forms.ModelChoiceField(
             label=_("Organización"),
             required=False,
             queryset=Organisation.objects.order_by("name_es"),
-            empty_label=_("— Ninguna (formo parte de una delegación) —"),
+            empty_label="—",
             error_messages={
                 "invalid_choice": _("Esa organización no existe. Elija una de la lista.")
             },
-            help_text=_("Si asiste en nombre de un organismo o de la sociedad civil."),
+            help_text=_(
+                "Si asiste en nombre de un organismo o de la sociedad civil, en lugar de un país."
+            ),
         )
         self.fields["institution"] = forms.CharField(
             label=_("Institución"),
@@ -116,18 +132,27 @@ class ParticipationFieldsMixin:
         )
         self._add_preference_fields(language=get_language())
 
-    def _add_preference_fields(self, *, language: str | None) -> None:
+    def _add_preference_fields(
+        self, *, language: str | None, default_zone: str | None = None, country=None
+    ) -> None:
+        if default_zone:
+            help_text = _(
+                "Nombre IANA, p. ej. America/Guatemala. Si lo deja vacío: %(zone)s, la zona "
+                "de %(place)s."
+            ) % {"zone": default_zone, "place": country or _("el taller")}
+        else:
+            help_text = _(
+                "Nombre IANA, p. ej. America/Guatemala. Si lo deja vacío, verá los horarios en "
+                "la zona de su país (la que aparece junto a su nombre en la lista de países) "
+                "o, si representa a una organización, en la del taller."
+            )
         self.fields["time_zone"] = forms.CharField(
             label=_("Zona horaria"),
             max_length=64,
             required=False,
             validators=[validate_iana_zone],
-            widget=forms.TextInput(attrs={"placeholder": "America/Mexico_City"}),
-            help_text=_(
-                "Nombre IANA, p. ej. America/Guatemala. Si lo deja vacío, verá los horarios en "
-                "la zona de su país (la que aparece junto a su nombre en la lista de países) "
-                "o, si representa a una organización, en la del taller."
-            ),
+            widget=forms.TextInput(attrs={"placeholder": default_zone} if default_zone else {}),
+            help_text=help_text,
         )
         codes = [code for code, _label in LANGUAGE_CHOICES]
         self.fields["language"] = forms.ChoiceField(
@@ -185,13 +210,21 @@ class ParticipantSignupForm(ParticipationFieldsMixin, SignupForm):
             data["email"] = self.invitation.email
             kwargs["data"] = data
         super().__init__(*args, **kwargs)
-        from agenda.selectors import current_workshop
-
         if self.invitation is None:
-            self._add_participation_fields(workshop=current_workshop())
+            workshop = _published_workshop()
+            if workshop is not None:
+                self._add_participation_fields(workshop=workshop)
+            else:  # nothing to take part in yet: the account alone (/registration/ later)
+                self.workshop = None
+                self._add_preference_fields(language=get_language())
         else:
             self.workshop = self.invitation.workshop
-            self._add_preference_fields(language=self.invitation.language)
+            country = self.invitation.delegation.country if self.invitation.delegation_id else None
+            self._add_preference_fields(
+                language=self.invitation.language,
+                default_zone=country.time_zone if country else self.workshop.time_zone,
+                country=country.name if country else None,
+            )
             email = self.fields["email"]
             email.initial = self.invitation.email
             email.widget.attrs["readonly"] = True
@@ -244,7 +277,7 @@ class ParticipantSignupForm(ParticipationFieldsMixin, SignupForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.invitation is None:
+        if self.invitation is None and self.workshop is not None:
             try:
                 self._clean_affiliation(cleaned_data)
             except forms.ValidationError as error:
@@ -270,6 +303,8 @@ class ParticipantSignupForm(ParticipationFieldsMixin, SignupForm):
         if self.invitation is not None:
             invitation_accept(token=self.invitation.token, user=user)
             request.session.pop(SESSION_INVITATION_KEY, None)
+            return
+        if self.workshop is None:
             return
         data = self.cleaned_data
         registration_create(

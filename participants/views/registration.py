@@ -8,6 +8,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -97,6 +98,8 @@ def registration(request):
             return redirect("participants:home")
         zone, _notice = resolve_viewer_zone(requested=None, user=request.user, workshop=workshop)
         registered_at = participant.registered_at.astimezone(zone)
+        # Formatted here: the template's |date would convert back to the active zone (UTC).
+        registered_text = f"{date_format(registered_at)}, {registered_at:%H:%M}"
         return render(
             request,
             "participants/registration_status.html",
@@ -104,7 +107,7 @@ def registration(request):
                 "page_title": _("Su inscripción"),
                 "workshop": workshop,
                 "participant": participant,
-                "registered_at": registered_at,
+                "registered_at": registered_text,
                 "zone_label": zone_label(zone, registered_at),
             },
         )

@@ -1,6 +1,8 @@
 """Self-registration: sign-up with names and participation (pending until staff review),
 and /registration/ (status page, or the form for an account with no participation)."""
 
+import datetime as dt
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -251,6 +253,9 @@ def test_signup_invitee_who_already_accepted_cannot_register_again(demo, client)
 def test_registration_pending_status_page_says_what_happens_next(people, client_as, demo):
     demo.webinar_url = "https://zoom.example.org/j/secreto-123"
     demo.save()
+    Participant.objects.filter(user=people["pending"]).update(
+        registered_at=dt.datetime(2026, 6, 1, 15, 0, tzinfo=dt.UTC)
+    )
 
     response = client_as(people["pending"]).get("/registration/")
 
@@ -260,6 +265,8 @@ def test_registration_pending_status_page_says_what_happens_next(people, client_
     assert "Recibirá un correo en pendiente.mx@crm-workshop.test" in html
     assert "México" in html
     assert "Protección y refugio" in html
+    # In the viewer's zone (their delegation's), named: Mexico City has been UTC-6 since 2022.
+    assert "1 de junio de 2026, 09:00, America/Mexico_City (UTC\u221206:00)" in html
     assert "zoom.example.org" not in html
     for session in demo.sessions.all():
         if session.conference_url:
