@@ -138,14 +138,18 @@ def invitation_accept(*, token: str, user: User) -> Participant:
         if reason:
             raise InvitationUnavailableError(reason)
         addresses = {user.email.lower()} | {
-            email.lower() for email in user.emailaddress_set.values_list("email", flat=True)
+            email.lower()
+            for email in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
         }
         if invitation.email.lower() not in addresses:
             raise InvitationUnavailableError("other_account")
         now = timezone.now()
         participant = (
-            Participant.objects.select_for_update()
+            # No ordering: the model's default joins nullable relations, which PostgreSQL
+            # cannot lock.
+            Participant.objects.select_for_update(of=("self",))
             .filter(user=user, workshop=invitation.workshop)
+            .order_by()
             .first()
         )
         if participant is None:
