@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm_workshop.timezones import validate_iana_zone
-from crm_workshop.validators import validate_single_line
+from crm_workshop.validators import single_line, validate_single_line
 from participants.models import Delegation, Invitation, Language, Organisation, Participant
 from participants.registration import (
     Affiliation,
@@ -41,6 +41,15 @@ def session_invitation(request) -> Invitation | None:
         return invitation_check(token=token)
     except InvitationUnavailableError:
         return None
+
+
+class SingleLineInput(forms.TextInput):
+    """A text input that shows a refused value with its line breaks as spaces: HTML allows no
+    line feed in ``value``, and the error message already says what was wrong."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return single_line(value) if value else value
 
 
 def _published_workshop():
@@ -117,10 +126,15 @@ class ParticipationFieldsMixin:
             label=_("Institución"),
             max_length=255,
             validators=[validate_single_line],
+            widget=SingleLineInput,
             help_text=_("Por ejemplo, el ministerio, la fiscalía o el instituto de migración."),
         )
         self.fields["position"] = forms.CharField(
-            label=_("Cargo"), max_length=255, required=False, validators=[validate_single_line]
+            label=_("Cargo"),
+            max_length=255,
+            required=False,
+            validators=[validate_single_line],
+            widget=SingleLineInput,
         )
         self.fields["profile"] = forms.ChoiceField(
             label=_("Perfil"),
@@ -195,10 +209,16 @@ class ParticipantSignupForm(ParticipationFieldsMixin, SignupForm):
     """
 
     first_name = forms.CharField(
-        label=_("Nombre"), max_length=150, validators=[validate_single_line]
+        label=_("Nombre"),
+        max_length=150,
+        validators=[validate_single_line],
+        widget=SingleLineInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Apellidos"), max_length=150, validators=[validate_single_line]
+        label=_("Apellidos"),
+        max_length=150,
+        validators=[validate_single_line],
+        widget=SingleLineInput(attrs={"autocomplete": "family-name"}),
     )
 
     def __init__(self, *args, **kwargs):

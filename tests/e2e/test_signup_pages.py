@@ -136,3 +136,33 @@ def test_registration_status_page_in_the_browser(demo_live, browser_page, shots)
     problems += _look(page, f"{base}/en/registration/", shots, "registration-status-en")
 
     assert problems == []
+
+
+def test_registration_form_in_the_browser(demo_live, browser_page, shots):
+    from participants.models import Participant, User
+
+    user = User.objects.create_user(
+        username="sin", email="sin.inscripcion@example.org", password=PASSWORD
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    base = demo_live.url
+    page = browser_page
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+    problems = _look(page, f"{base}/registration/", shots, "registration-form")
+    page.select_option(
+        "select[name=organisation]",
+        label="Oficina de las Naciones Unidas contra la Droga y el Delito (UNODC)",
+    )
+    page.fill("input[name=institution]", "UNODC")
+    page.select_option("select[name=profile]", "other")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+    assert page.url == f"{base}/registration/"
+    assert Participant.objects.get(user=user).registration_status == "pending"
+    assert problems == []
