@@ -219,6 +219,17 @@ def test_signup_duplicate_email_creates_nothing_and_tells_the_owner(email, demo,
     assert counts() == before
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [email.lower()]
+    assert mail.outbox[0].subject == "[CRM] La cuenta ya existe"
+
+
+@pytest.mark.django_db
+def test_signup_duplicate_email_owner_is_told_in_the_page_language(demo, client):
+    before = counts()
+
+    client.post("/en/accounts/signup/", signup_data(email="delegada.mx@crm-workshop.test"))
+
+    assert counts() == before
+    assert mail.outbox[0].subject == "[CRM] Account Already Exists"
 
 
 @pytest.mark.django_db
