@@ -8,6 +8,7 @@ invitation. Without one, the person says where they belong and waits for approva
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.core import context
 from django import forms
@@ -312,6 +313,8 @@ class ParticipantSignupForm(ParticipationFieldsMixin, SignupForm):
                 return super().try_save(request)
         except InvitationUnavailableError as problem:
             request.session.pop(SESSION_INVITATION_KEY, None)
+            # The address was marked proven for this sign-up only (adapter.save_user).
+            get_adapter().unstash_verified_email(request)
             from participants.views.registration import invitation_problem_response
 
             return None, invitation_problem_response(request, problem.reason)

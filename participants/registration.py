@@ -124,7 +124,8 @@ def invitation_accept(*, token: str, user: User) -> Participant:
     * the user gets an approved ``Participant`` in the invitation's delegation (delegates) or
       organisation (observers, moderators), with its institution, position and profile; a
       participation the user already had in that workshop that is not approved yet is
-      moved there and approved; an approved one is kept as it is;
+      moved there and approved (reviewed by whoever created the invitation); an approved one
+      is kept as it is;
     * the invitation becomes ``accepted`` with ``accepted_at`` and ``accepted_by``.
     """
     with transaction.atomic():
@@ -167,7 +168,7 @@ def invitation_accept(*, token: str, user: User) -> Participant:
             participant.profile = invitation.profile
             participant.registration_status = Participant.RegistrationStatus.APPROVED
             participant.reviewed_at = now
-            participant.reviewed_by = None
+            participant.reviewed_by = invitation.created_by  # who invited them approved it
             participant.full_clean(exclude=["user", "workshop"])
             participant.save()
         invitation.status = Invitation.Status.ACCEPTED

@@ -334,6 +334,7 @@ def test_invitation_signup_race_lost_creates_nothing(demo, client):
     assert "ya se ha utilizado" in response.content.decode()
     assert counts() == before
     assert "_auth_user_id" not in client.session
+    assert not client.session.get("account_verified_email")  # a later sign-up proves nothing
 
 
 @pytest.mark.django_db
@@ -533,3 +534,16 @@ def test_invitation_per_role_for_own_address_attaches(role, people, client_as, d
             was.organisation_id,
             was.role,
         )
+
+
+@pytest.mark.django_db
+def test_invitation_accept_records_the_inviter_as_reviewer(people, demo):
+    invitation = make_invitation(demo, email="revisada@example.org", created_by=people["staff"])
+    user = User.objects.create_user(username="revisada", email="revisada@example.org")
+
+    participant = invitation_accept(token=invitation.token, user=user)
+
+    assert (participant.reviewed_by, participant.registration_status) == (
+        people["staff"],
+        "approved",
+    )
