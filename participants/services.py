@@ -178,7 +178,7 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     zone_name = country.time_zone if country else workshop.time_zone
     zone = zoneinfo.ZoneInfo(zone_name)
     with translation.override(invitation.language):
-        signup_path = reverse("account_signup")
+        invitation_path = reverse("participants:invitation", args=[invitation.token])
         context = {
             "invitation": invitation,
             "workshop": workshop,
@@ -187,8 +187,8 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
             "sessions": [
                 _session_in_zone(session, zone) for session in workshop.sessions.order_by("number")
             ],
-            "signup_url": f"{settings.SITE_URL.rstrip('/')}{signup_path}?invitation="
-            f"{invitation.token}",
+            "signup_url": f"{settings.SITE_URL.rstrip('/')}{invitation_path}",
+            "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
         }
         subject = " ".join(render_to_string("email/invitation_subject.txt", context).split())
         text_body = render_to_string("email/invitation_body.txt", context)

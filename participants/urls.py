@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from participants.views import calendar, home
-from participants.views import homes_placeholders as placeholders
+from participants.views import calendar, home, registration
 
 app_name = "participants"
 
@@ -11,5 +10,6 @@ urlpatterns = [
     path("home/", home.home, name="home"),
     path("home/delegation/", home.delegation, name="delegation"),
     path("home/calendar.ics", calendar.calendar, name="calendar"),
-    path("registration/", placeholders.registration, name="registration"),  # until 'signup'
+    path("invitation/<slug:token>/", registration.invitation, name="invitation"),
+    path("registration/", registration.registration, name="registration"),
 ]

@@ -98,6 +98,9 @@ def test_signup_post_redis_down_creates_account(client, redis_down):
         "/accounts/signup/",
         {
             "email": "nueva@example.org",
+            "first_name": "Nueva",
+            "last_name": "Persona",
+            "language": "es",
             "password1": "Tortuga-azul-77",
             "password2": "Tortuga-azul-77",
         },

@@ -197,7 +197,11 @@ MFA_TOTP_ISSUER = "CRM Workshop"
 # fresh authenticator-app code; the first one comes through a link e-mailed to them.
 ACCOUNT_ADAPTER = "crm_workshop.signin.adapters.AccountAdapter"
 MFA_ADAPTER = "crm_workshop.signin.adapters.MFAAdapter"
-ACCOUNT_FORMS = {"add_email": "crm_workshop.signin.forms.StaffAddEmailForm"}
+ACCOUNT_FORMS = {
+    "add_email": "crm_workshop.signin.forms.StaffAddEmailForm",
+    # Names and participation (country or organisation…); invitation links fix the e-mail.
+    "signup": "participants.forms.ParticipantSignupForm",
+}
 MFA_FORMS = {
     "activate_totp": "crm_workshop.signin.forms.StaffActivateTOTPForm",
     "generate_recovery_codes": "crm_workshop.signin.forms.StaffGenerateRecoveryCodesForm",

@@ -121,7 +121,7 @@ def test_invitation_signup_link_with_site_url_ending_in_slash_has_one_slash(
     services.invitation_send(invitation_id=invitation.pk)
 
     (raw,) = smtp_sink.raw
-    link = f"https://crm.example.org/accounts/signup/?invitation={invitation.token}".encode()
+    link = f"https://crm.example.org/invitation/{invitation.token}/".encode()
     assert link in raw
     assert b"https://crm.example.org//" not in raw
 

@@ -110,7 +110,7 @@ def test_invitation_send_queued_delivers_once_with_link_and_zone(mexico, smtp_si
     assert message["Subject"].strip() == (
         "Invitación: Intercambio técnico sobre tráfico ilícito de migrantes"
     )
-    link = f"{SITE_URL}/accounts/signup/?invitation={invitation.token}"
+    link = f"{SITE_URL}/invitation/{invitation.token}/"
     # Mexico City was UTC-5 in June 2022: 10:00 in San Salvador is 11:00 there.
     first = "14 de junio de 2022, 11:00\N{EN DASH}13:00 (America/Mexico_City, UTC-05:00)"
     second = "15 de junio de 2022, 11:00\N{EN DASH}13:00 (America/Mexico_City, UTC-05:00)"
@@ -142,7 +142,7 @@ def test_invitation_send_english_uses_en_link_and_english_content(mexico, smtp_s
     assert "Technical exchange on the smuggling of migrants" in message["Subject"]
     assert message["Content-Language"] == "en"
     body = plain_body(message)
-    assert f"{SITE_URL}/en/accounts/signup/?invitation={invitation.token}" in body
+    assert f"{SITE_URL}/en/invitation/{invitation.token}/" in body
     assert "June 14, 2022, 11:00\N{EN DASH}13:00 (America/Mexico_City, UTC-05:00)" in body
     assert ": Trends" in body
     assert "Tendencias" not in body
