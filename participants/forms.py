@@ -11,14 +11,21 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.core import context
+from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from crm_workshop.timezones import validate_iana_zone
 from crm_workshop.validators import single_line, validate_single_line
-from participants.models import Delegation, Invitation, Language, Organisation, Participant
+from participants.models import (
+    Delegation,
+    Invitation,
+    Language,
+    Organisation,
+    Participant,
+    User,
+)
 from participants.registration import (
     Affiliation,
     InvitationUnavailableError,
@@ -354,3 +361,32 @@ class RegistrationForm(ParticipationFieldsMixin, forms.Form):
         cleaned_data = super().clean()
         self._clean_affiliation(cleaned_data)
         return cleaned_data
+
+
+class PreferencesForm(forms.ModelForm):
+    """A signed-in person's names, zone and language (``/home/preferences/``)."""
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "time_zone", "language")
+        widgets = {
+            "first_name": SingleLineInput(attrs={"autocomplete": "given-name"}),
+            "last_name": SingleLineInput(attrs={"autocomplete": "family-name"}),
+            "time_zone": forms.TextInput(attrs={"list": "zone-names", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, default_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["first_name"].label = pgettext_lazy("nombre de pila", "Nombre")
+        self.fields["last_name"].required = True
+        self.fields["time_zone"].widget.attrs["placeholder"] = default_zone
+        self.fields["time_zone"].help_text = _(
+            "Nombre IANA, p. ej. America/Guatemala. Si lo deja vacío verá los horarios en %(zone)s."
+        ) % {"zone": default_zone}
+        self.fields["language"].help_text = _(
+            "El idioma de las páginas tras iniciar sesión y de los correos que reciba."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template's <form> also holds the zone list
+        self.helper.disable_csrf = True

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from participants.views import calendar, home, registration
+from participants.views import calendar, home, preferences, registration
 
 app_name = "participants"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("home/", home.home, name="home"),
     path("home/delegation/", home.delegation, name="delegation"),
     path("home/calendar.ics", calendar.calendar, name="calendar"),
+    path("home/preferences/", preferences.preferences, name="preferences"),
     path("invitation/<slug:token>/", registration.invitation, name="invitation"),
     path("registration/", registration.registration, name="registration"),
 ]

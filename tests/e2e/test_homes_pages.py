@@ -12,7 +12,10 @@ from tests.e2e.test_account_pages import WIDTHS, _problems, _sign_in
 pytestmark = pytest.mark.e2e
 
 PAGES = {
-    "delegate": ("delegada.mx@crm-workshop.test", ["/home/", "/home/delegation/"]),
+    "delegate": (
+        "delegada.mx@crm-workshop.test",
+        ["/home/", "/home/delegation/", "/home/preferences/"],
+    ),
     "focal-point": ("delegado.sv@crm-workshop.test", ["/home/", "/home/delegation/"]),
     "observer": ("observador@crm-workshop.test", ["/home/"]),
     "moderator": ("moderador@crm-workshop.test", ["/home/"]),
