@@ -214,3 +214,36 @@ def test_every_public_and_account_page_is_valid_html(demo, client, tmp_path, set
     assert errors == {}, "\n".join(
         f"{page}:\n  " + "\n  ".join(messages) for page, messages in errors.items()
     )
+
+
+def test_every_home_and_staff_page_is_valid_html(demo, people, client_as, tmp_path):
+    """Issue 6's pages for the signed-in: each role's home, the delegation page (one's own;
+    staff choosing and viewing one) and the staff dashboard. The registration status page and
+    the invitation refusals are in tests/participants/test_signup_html_valid.py."""
+    demo.webinar_url = "https://zoom.example.org/j/123456789"
+    demo.save()
+    pages = {"known invalid page": KNOWN_INVALID}
+    by_role = {
+        "delegate": ["/home/", "/home/delegation/", "/en/home/", "/en/home/delegation/"],
+        "focal_point_other": ["/home/", "/home/delegation/", "/en/home/"],
+        "observer": ["/home/", "/en/home/"],
+        "moderator": ["/home/", "/en/home/"],
+        "staff": [
+            "/staff/",
+            "/en/staff/",
+            "/home/delegation/",
+            "/home/delegation/?country=SV",
+            "/en/home/delegation/?country=MX",
+        ],
+    }
+    for role, paths in by_role.items():
+        client = client_as(people[role])
+        for path in paths:
+            pages[f"{path} ({role})"] = _get(client, path)
+
+    errors = _vnu_errors(pages, tmp_path)
+
+    assert errors.pop("known invalid page") == [KNOWN_INVALID_ERROR]
+    assert errors == {}, "\n".join(
+        f"{page}:\n  " + "\n  ".join(messages) for page, messages in errors.items()
+    )
