@@ -698,6 +698,7 @@ class InvitationAdmin(ImportExportMixin, ReferenceZoneAdminMixin, admin.ModelAdm
     )
     def send_invitations(self, request, queryset):
         sendable = (Invitation.Status.DRAFT, Invitation.Status.FAILED)
+        selected = queryset.count()  # before the update: a list filtered to drafts shrinks
         with transaction.atomic():
             ids = list(
                 queryset.filter(status__in=sendable)
@@ -710,7 +711,7 @@ class InvitationAdmin(ImportExportMixin, ReferenceZoneAdminMixin, admin.ModelAdm
             for invitation in Invitation.objects.filter(pk__in=ids).only("pk"):
                 invitation_queue(invitation=invitation)  # after commit; else the sweep sends
         request.session[PROGRESS_SESSION_KEY] = ids[:PROGRESS_BATCH_LIMIT]
-        skipped = queryset.count() - count
+        skipped = selected - count
         self.message_user(
             request,
             ngettext(

@@ -191,6 +191,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 # Without django.contrib.sites allauth would prefix subjects with the request's Host header.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CRM] "
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+# People are shown by name (else e-mail), never by the internal username allauth generates.
+ACCOUNT_USER_DISPLAY = str  # participants.User.__str__
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CRM Workshop"
 # Staff rules (crm_workshop.signin): a staff member's second factor changes only after a

@@ -110,9 +110,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request, user, **kwargs):
         """allauth's response, plus the language cookie set to the user's language, so the
-        pages after sign-in (and the next visit) are in it."""
-        response = super().post_login(request, user, **kwargs)
+        pages after sign-in (and the next visit) are in it; allauth's "signed in" message is
+        written in that language too, not the login page's."""
         language = getattr(user, "language", None)
+        with translation.override(language or translation.get_language()):
+            response = super().post_login(request, user, **kwargs)
         if language and hasattr(response, "set_cookie"):
             set_language_cookie(response, language)
         return response

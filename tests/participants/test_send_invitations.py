@@ -126,3 +126,42 @@ def test_secretariat_group_grants_import_and_send(demo, people):
 
     assert staff.has_perm("participants.add_invitation")
     assert staff.has_perm("participants.change_invitation")
+
+
+def test_send_from_a_list_filtered_to_drafts_reports_exact_counts(
+    drafts, people, client_as, smtp_sink, django_capture_on_commit_callbacks
+):
+    from django.contrib.messages import get_messages
+
+    Invitation.objects.filter(pk=drafts[1].pk).update(status="queued")
+    client = client_as(people["staff"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST + "?status__exact=draft",
+            {"action": "send_invitations", "_selected_action": [i.pk for i in drafts]},
+        )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "2 invitaciones en cola de envío."
+    ]
+
+
+def test_send_with_one_already_queued_says_it_was_skipped(
+    drafts, people, client_as, smtp_sink, django_capture_on_commit_callbacks
+):
+    from django.contrib.messages import get_messages
+
+    Invitation.objects.filter(pk=drafts[1].pk).update(status="queued")
+    client = client_as(people["staff"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST,
+            {"action": "send_invitations", "_selected_action": [i.pk for i in drafts]},
+        )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "2 invitaciones en cola de envío.",
+        "1 invitación seleccionada no se envió: ya estaba en cola, enviada o aceptada.",
+    ]

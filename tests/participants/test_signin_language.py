@@ -82,3 +82,25 @@ def test_signin_english_landing_page_is_english(people, client):
 
     assert page.status_code == 200
     assert '<html lang="en">' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_signin_message_is_in_the_users_language_and_names_them(people, client):
+    from django.contrib.messages import get_messages
+
+    User.objects.filter(pk=people["delegate"].pk).update(language="en")
+
+    response = sign_in(client, "delegada.mx@crm-workshop.test")  # from the Spanish page
+
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message == "Successfully signed in as Delegada México (demo)."
+
+
+@pytest.mark.django_db
+def test_signin_message_spanish_user_from_english_page(people, client):
+    from django.contrib.messages import get_messages
+
+    response = sign_in(client, "delegada.mx@crm-workshop.test", prefix="/en")
+
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message == "Ha iniciado sesión exitosamente como Delegada México (demo)."
