@@ -1,0 +1,210 @@
+"""participants.imports read directly: how a CSV or XLSX invitee list becomes rows, and which
+uploads are refused with which code (the admin tests see these only through whole pages)."""
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+
+from participants.imports import (
+    InvitationCSV,
+    InvitationXLSX,
+    _cell_text,
+    _dataset,
+    normalise_header,
+    upload_kind,
+)
+
+
+def _rows(dataset):
+    return [list(row) for row in dataset]
+
+
+def test_csv_semicolon_header_whose_first_word_ends_at_a_space():
+    # "correo electrónico;..." : the separator is told from the whole first line, not its first word
+    data = "correo electrónico;nombre;país\nana@gob.mx;Ana;MX\n".encode()
+
+    dataset = InvitationCSV().create_dataset(data)
+
+    assert dataset.headers == ["email", "name", "country"]
+    assert _rows(dataset) == [["ana@gob.mx", "Ana", "MX"]]
+
+
+def test_csv_separator_is_told_from_the_header_line_only():
+    # Data rows full of commas do not turn a semicolon list into a comma one.
+    data = 'name;email;country\n"Pérez, Ana, María, José";ana@gob.mx;MX\n'.encode()
+
+    dataset = InvitationCSV().create_dataset(data)
+
+    assert dataset.headers == ["name", "email", "country"]
+    assert _rows(dataset) == [["Pérez, Ana, María, José", "ana@gob.mx", "MX"]]
+
+
+def test_csv_with_one_column_and_no_separator_is_read_with_commas():
+    dataset = InvitationCSV().create_dataset(b"email\nana;luis@gob.mx\n")
+
+    assert dataset.headers == ["email"]
+    assert _rows(dataset) == [["ana;luis@gob.mx"]]
+
+
+def test_csv_keeps_a_line_break_inside_a_quoted_cell_as_written():
+    data = b'name,email\r\n"Ana\r\nP\xc3\xa9rez",ana@gob.mx\r\n'
+
+    dataset = InvitationCSV().create_dataset(data)
+
+    assert _rows(dataset) == [["Ana\r\nPérez", "ana@gob.mx"]]
+
+
+def test_csv_accepts_text_as_well_as_bytes():
+    dataset = InvitationCSV().create_dataset("name,email\nAna,ana@gob.mx\n")
+
+    assert _rows(dataset) == [["Ana", "ana@gob.mx"]]
+
+
+def test_csv_drops_the_byte_order_mark():
+    dataset = InvitationCSV().create_dataset("\ufeffname,email\nAna,a@x.org\n".encode())
+
+    assert dataset.headers == ["name", "email"]
+
+
+def test_csv_format_reads_bytes():
+    assert InvitationCSV().is_binary() is True
+    assert InvitationCSV().get_read_mode() == "rb"
+
+
+def _xlsx_bytes(rows, *, second_sheet=None):
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    if second_sheet:
+        other = workbook.create_sheet("otra")
+        for row in second_sheet:
+            other.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_reads_the_first_sheet_typed_values_and_formulas_as_text():
+    data = _xlsx_bytes(
+        [["Nombre", "Correo", "País", "Cargo"], ["Ana", "ana@gob.mx", "MX", "=SUM(A1)"]],
+        second_sheet=[["x"], ["y"]],
+    )
+
+    dataset = InvitationXLSX().create_dataset(data)
+
+    assert dataset.headers == ["name", "email", "country", "position"]
+    assert _rows(dataset) == [["Ana", "ana@gob.mx", "MX", "=SUM(A1)"]]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (True, "TRUE"),
+        (False, "FALSE"),
+        (12.0, "12"),
+        (12.5, "12.5"),
+        (7, "7"),
+        (dt.datetime(2022, 6, 14, 10, 1, 2), "2022-06-14T10:01:02"),
+        (dt.date(2022, 6, 14), "2022-06-14"),
+        (dt.time(9, 30), "09:30:00"),
+        ("  Ana  ", "  Ana  "),
+    ],
+)
+def test_cell_text_is_what_a_person_typed(value, text):
+    assert _cell_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("  Correo   Electrónico ", "email"),
+        ("E-MAIL", "email"),
+        ("País", "country"),
+        ("Organization", "organisation"),
+        ("Institution", "institution"),
+        (None, ""),
+        ("Otra Columna", "otra columna"),
+    ],
+)
+def test_headers_are_normalised_and_translated(header, name):
+    assert normalise_header(header) == name
+
+
+def test_dataset_pads_short_rows_cuts_long_ones_and_drops_only_trailing_blank_rows():
+    dataset = _dataset(
+        [
+            ["Nombre", "Correo"],
+            ["Ana"],
+            [" ", ""],
+            ["Luis", "l@x.org", "extra"],
+            ["", "  "],
+            [None, None],
+        ]
+    )
+
+    assert dataset.headers == ["name", "email"]
+    assert _rows(dataset) == [["Ana", ""], [" ", ""], ["Luis", "l@x.org"]]
+
+
+def test_dataset_of_nothing_has_no_headers():
+    dataset = _dataset([["", ""], [None]])
+
+    assert dataset.headers is None
+    assert len(dataset) == 0
+
+
+def _zip(names, *, size=10):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"x" * size)
+    return buffer.getvalue()
+
+
+def _refusal(data, name):
+    with pytest.raises(ValidationError) as caught:
+        upload_kind(data, name)
+    return caught.value.code, caught.value.params
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code", "params"),
+    [
+        (b"name,email\n", "lista.txt", "extension", {"name": "lista.txt"}),
+        (b"name,email\n", "lista", "extension", {"name": "lista"}),
+        (_zip(["word/document.xml"]), "lista.xlsx", "not_xlsx", None),
+        (b"PK\x03\x04 not really a zip", "lista.xlsx", "not_xlsx", None),
+        (_zip(["xl/workbook.xml"]), "lista.csv", "mismatch", {"ext": "csv"}),
+        (b"name,email\n", "lista.xlsx", "not_xlsx", None),
+        (b"name,email\x00\n", "lista.csv", "binary", None),
+        ("name,email\nJosé,j@x.org\n".encode("latin-1"), "lista.csv", "encoding", None),
+    ],
+)
+def test_upload_kind_refuses_with_a_code(data, name, code, params):
+    assert _refusal(data, name) == (code, params)
+
+
+def test_upload_kind_refuses_an_xlsx_that_inflates_past_the_limit(monkeypatch):
+    data = _zip(["xl/workbook.xml", "xl/worksheets/sheet1.xml"], size=50)  # 100 bytes inflated
+    monkeypatch.setattr("participants.imports.XLSX_MAX_UNCOMPRESSED_BYTES", 99)
+
+    assert _refusal(data, "lista.xlsx") == ("too_large", None)
+    monkeypatch.setattr("participants.imports.XLSX_MAX_UNCOMPRESSED_BYTES", 100)
+    assert upload_kind(data, "lista.xlsx") is InvitationXLSX
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "kind"),
+    [
+        (_xlsx_bytes([["name", "email"]]), "Lista.XLSX", InvitationXLSX),
+        (b"name,email\n", "Lista.CSV", InvitationCSV),
+        ("\ufeffname,email\nJosé,j@x.org\n".encode(), "lista.v2.csv", InvitationCSV),
+    ],
+)
+def test_upload_kind_tells_the_format_from_the_content(data, name, kind):
+    assert upload_kind(data, name) is kind
