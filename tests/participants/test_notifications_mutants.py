@@ -1,0 +1,151 @@
+"""participants.notifications called directly: who reviewed a decision, which decisions and
+reminders are written, in what order, for which workshop, and what the log says when the
+broker cannot take a notification (the admin and beat tests see these only through e-mails)."""
+
+import datetime as dt
+import logging
+
+import pytest
+
+from crm_workshop.broker import BrokerUnavailable
+from participants import notifications
+from participants.models import Notification, Participant
+from participants.notifications import (
+    registration_decision_notify,
+    registration_review,
+    session_reminders_create,
+    sessions_due_for_reminder,
+)
+from participants.services import TemporaryDeliveryError
+from tests.admin_factories import DelegationFactory, ParticipantFactory, StaffUserFactory
+from tests.factories import SessionFactory, WorkshopFactory, local
+
+pytestmark = pytest.mark.django_db
+
+NOW = local(2022, 6, 13, 11)  # long before the real clock: every call passes ``now``
+
+
+def _session(workshop, number, start):
+    return SessionFactory(
+        workshop=workshop, number=number, start=start, end=start + dt.timedelta(hours=2)
+    )
+
+
+def test_review_records_the_reviewer_on_the_rows_and_the_returned_objects(
+    django_capture_on_commit_callbacks,
+):
+    pending = [ParticipantFactory(registration_status="pending") for _ in range(2)]
+    reviewer = StaffUserFactory(username="revisora")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        changed = registration_review(
+            participants=Participant.objects.filter(pk__in=[p.pk for p in pending]),
+            status="approved",
+            reviewer=reviewer,
+        )
+
+    assert [p.reviewed_by for p in changed] == [reviewer, reviewer]
+    assert list(Participant.objects.values_list("reviewed_by__username", flat=True)) == [
+        "revisora",
+        "revisora",
+    ]
+
+
+def test_decision_notify_skips_pending_and_unreviewed_and_goes_on_with_the_rest(
+    django_capture_on_commit_callbacks,
+):
+    now = dt.datetime(2022, 6, 1, 9, tzinfo=dt.UTC)
+    pending = ParticipantFactory(registration_status="pending", reviewed_at=now)
+    unreviewed = ParticipantFactory(registration_status="approved", reviewed_at=None)
+    approved = ParticipantFactory(registration_status="approved", reviewed_at=now)
+    rejected = ParticipantFactory(registration_status="rejected", reviewed_at=now)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        created = registration_decision_notify(
+            participants=[pending, unreviewed, approved, rejected]
+        )
+
+    assert [(n.participant, n.kind, n.dedupe_key) for n in created] == [
+        (approved, "registration_approved", "decision-2022-06-01T09:00:00+00:00"),
+        (rejected, "registration_rejected", "decision-2022-06-01T09:00:00+00:00"),
+    ]
+    assert Notification.objects.count() == 2
+
+
+def test_sessions_due_come_by_start_with_their_workshop(django_assert_num_queries):
+    workshop = WorkshopFactory()
+    later = _session(workshop, 1, NOW + dt.timedelta(hours=20))
+    sooner = _session(workshop, 2, NOW + dt.timedelta(hours=2))
+    _session(workshop, 3, NOW + dt.timedelta(hours=30))  # beyond the 24-hour lead
+
+    with django_assert_num_queries(1):
+        due = sessions_due_for_reminder(now=NOW)
+        workshops = [session.workshop for session in due]
+
+    assert due == [sooner, later]
+    assert workshops == [workshop, workshop]
+
+
+def test_reminders_are_written_for_the_time_given_and_only_in_the_session_workshop(
+    django_capture_on_commit_callbacks,
+):
+    ours = DelegationFactory()
+    theirs = DelegationFactory()
+    session = _session(ours.workshop, 1, NOW + dt.timedelta(hours=3))
+    _session(theirs.workshop, 1, NOW + dt.timedelta(days=3))  # not due
+    first = ParticipantFactory(delegation=ours, registration_status="approved")
+    second = ParticipantFactory(delegation=ours, registration_status="approved")
+    ParticipantFactory(delegation=theirs, registration_status="approved")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        created = session_reminders_create(now=NOW)
+
+    assert [(n.participant, n.session, n.dedupe_key) for n in created] == [
+        (first, session, f"session-{session.pk}"),
+        (second, session, f"session-{session.pk}"),
+    ]
+
+
+def test_a_second_run_reads_who_was_reminded_in_one_query_per_session(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    delegation = DelegationFactory()
+    _session(delegation.workshop, 1, NOW + dt.timedelta(hours=3))
+    for _ in range(4):
+        ParticipantFactory(delegation=delegation, registration_status="approved")
+    with django_capture_on_commit_callbacks(execute=False):
+        assert len(session_reminders_create(now=NOW)) == 4
+
+    # The due sessions, the approved participants without this reminder (none), and the
+    # savepoint and its release of the (empty) transaction: no per-person get_or_create.
+    with django_assert_num_queries(4), django_capture_on_commit_callbacks(execute=False):
+        assert session_reminders_create(now=NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            BrokerUnavailable("connection refused"),
+            "notification 41 stays queued: broker unavailable (connection refused); "
+            "the outbox sweep will retry",
+        ),
+        (
+            TemporaryDeliveryError("451 try later"),
+            "notification 41 stays queued: 451 try later",
+        ),
+    ],
+)
+def test_a_notification_the_broker_cannot_take_is_logged_as_staying_queued(
+    monkeypatch, caplog, error, message
+):
+    def publish(task, **kwargs):
+        assert kwargs == {"notification_id": 41}
+        raise error
+
+    monkeypatch.setattr(notifications, "task_publish", publish)
+
+    with caplog.at_level(logging.WARNING, logger="participants.notifications"):
+        notifications._publish_notification_send(notification_id=41)
+
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(logging.WARNING, message)]
