@@ -1,0 +1,25 @@
+"""agenda.ics.calendar_attachment: the e-mail part an invitation carries its calendar in."""
+
+from agenda.ics import calendar_attachment
+
+CALENDAR = b"BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n"
+
+
+def test_the_part_is_a_utf8_publish_calendar_attached_under_its_name():
+    part = calendar_attachment(calendar=CALENDAR, filename="taller.ics")
+
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("charset") == "utf-8"  # even for a calendar that is all ASCII
+    assert part.get_param("method") == "PUBLISH"
+    assert part.get_content_disposition() == "attachment"
+    assert part.get_filename() == "taller.ics"
+    assert part.get_payload(decode=True) == CALENDAR
+
+
+def test_non_ascii_text_survives_the_round_trip():
+    calendar = "BEGIN:VCALENDAR\r\nSUMMARY:Sesión de apertura\r\nEND:VCALENDAR\r\n".encode()
+
+    part = calendar_attachment(calendar=calendar, filename="sesión.ics")
+
+    assert part.get_payload(decode=True).decode(part.get_content_charset()) == calendar.decode()
+    assert part.get_filename() == "sesión.ics"
