@@ -149,3 +149,58 @@ def test_a_notification_the_broker_cannot_take_is_logged_as_staying_queued(
         notifications._publish_notification_send(notification_id=41)
 
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(logging.WARNING, message)]
+
+
+# --- The message ------------------------------------------------------------------------------
+
+
+def _approved_notification(**participant):
+    participant = ParticipantFactory(registration_status="approved", **participant)
+    return Notification.objects.create(
+        participant=participant, kind="registration_approved", dedupe_key="decision-x"
+    )
+
+
+def test_links_in_the_message_have_one_slash_after_a_site_url_ending_in_one(settings):
+    settings.SITE_URL = "https://crm.example.org/"
+
+    message = notifications.notification_message(_approved_notification())
+
+    assert "https://crm.example.org/home/" in message.body
+    assert "https://crm.example.org//home/" not in message.body
+
+
+def test_zone_is_the_user_s_then_the_delegation_country_s_then_the_workshop_s():
+    workshop = WorkshopFactory(time_zone="America/Costa_Rica")
+    mexico = DelegationFactory(
+        workshop=workshop, country__iso_code="MX", country__time_zone="America/Mexico_City"
+    )
+    no_zone = DelegationFactory(workshop=workshop, country__iso_code="GT", country__time_zone="")
+    own = ParticipantFactory(delegation=mexico, user__time_zone="Europe/Madrid")
+    country = ParticipantFactory(delegation=mexico, user__time_zone="")
+    country_without_zone = ParticipantFactory(delegation=no_zone, user__time_zone="")
+    observer = ParticipantFactory(
+        workshop=workshop, role="observer", delegation=None, user__time_zone=""
+    )
+
+    assert [
+        notifications.participant_zone_name(p)
+        for p in (own, country, country_without_zone, observer)
+    ] == ["Europe/Madrid", "America/Mexico_City", "America/Costa_Rica", "America/Costa_Rica"]
+
+
+def test_sending_reads_the_notification_with_its_people_in_one_query(
+    smtp_sink, django_assert_num_queries
+):
+    notification = _approved_notification()
+
+    with django_assert_num_queries(SEND_QUERIES):
+        notifications.notification_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.status == "sent"
+
+
+# Savepoint, the locked read with participant, user, workshop, delegation and country joined,
+# the workshop's sessions for the message, the update, release.
+SEND_QUERIES = 5
