@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from participants.imports import (
     InvitationCSV,
@@ -35,12 +36,20 @@ def test_csv_semicolon_header_whose_first_word_ends_at_a_space():
 
 def test_csv_separator_is_told_from_the_header_line_only():
     # Data rows full of commas do not turn a semicolon list into a comma one.
-    data = 'name;email;country\n"Pérez, Ana, María, José";ana@gob.mx;MX\n'.encode()
+    name = "Pérez, Ana, María, José, Luisa, Eva, Rosa"
+    data = f'name;email;country\n"{name}";ana@gob.mx;MX\n'.encode()
 
     dataset = InvitationCSV().create_dataset(data)
 
     assert dataset.headers == ["name", "email", "country"]
-    assert _rows(dataset) == [["Pérez, Ana, María, José", "ana@gob.mx", "MX"]]
+    assert _rows(dataset) == [[name, "ana@gob.mx", "MX"]]
+
+
+def test_a_comma_header_with_a_semicolon_in_a_cell_is_read_with_commas():
+    dataset = InvitationCSV().create_dataset(b'name,email,"cargo; puesto"\nAna,a@x.org,Jefa\n')
+
+    assert dataset.headers == ["name", "email", "cargo; puesto"]
+    assert _rows(dataset) == [["Ana", "a@x.org", "Jefa"]]
 
 
 def test_csv_with_one_column_and_no_separator_is_read_with_commas():
@@ -208,3 +217,29 @@ def test_upload_kind_refuses_an_xlsx_that_inflates_past_the_limit(monkeypatch):
 )
 def test_upload_kind_tells_the_format_from_the_content(data, name, kind):
     assert upload_kind(data, name) is kind
+
+
+def test_preview_lists_each_row_s_values_in_column_order_blank_when_absent(demo, people, client_as):
+    upload = SimpleUploadedFile(
+        "invitados.csv",
+        "correo,nombre,país\nana.perez@gob.mx,Ana Pérez,MX\nsin-correo,Luis,MX\n".encode(),
+        "text/csv",
+    )
+
+    response = client_as(people["staff"]).post(
+        "/admin/participants/invitation/import/", {"import_file": upload, "resource": "0"}
+    )
+
+    rows = response.context["preview_rows"]
+    assert [(row["number"], row["fate"], row["valid"]) for row in rows] == [
+        (2, "new", True),
+        (3, "invalid", False),
+    ]
+    assert [row["values"] for row in rows] == [
+        ["Ana Pérez", "ana.perez@gob.mx", "MX", "", "", "", "", ""],
+        ["Luis", "sin-correo", "MX", "", "", "", "", ""],
+    ]
+    assert rows[0]["reasons"] == []
+    assert rows[1]["reasons"] != []
+    page = response.content.decode()
+    assert "<td>Ana Pérez</td><td>ana.perez@gob.mx</td><td>MX</td><td></td>" in page
