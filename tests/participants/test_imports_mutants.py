@@ -243,3 +243,10 @@ def test_preview_lists_each_row_s_values_in_column_order_blank_when_absent(demo,
     assert rows[1]["reasons"] != []
     page = response.content.decode()
     assert "<td>Ana Pérez</td><td>ana.perez@gob.mx</td><td>MX</td><td></td>" in page
+
+
+def test_csv_with_carriage_returns_only_is_read_line_by_line():
+    # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone.
+    dataset = InvitationCSV().create_dataset(b"name,email\rAna,a@x.org\rLuis,l@x.org\r")
+
+    assert _rows(dataset) == [["Ana", "a@x.org"], ["Luis", "l@x.org"]]
