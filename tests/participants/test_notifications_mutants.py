@@ -7,9 +7,10 @@ import logging
 
 import pytest
 
+from agenda.models import Workshop
 from crm_workshop.broker import BrokerUnavailable
 from participants import notifications
-from participants.models import Notification, Participant
+from participants.models import Country, Notification, Participant
 from participants.notifications import (
     registration_decision_notify,
     registration_review,
@@ -19,6 +20,7 @@ from participants.notifications import (
 from participants.services import TemporaryDeliveryError
 from tests.admin_factories import DelegationFactory, ParticipantFactory, StaffUserFactory
 from tests.factories import SessionFactory, WorkshopFactory, local
+from tests.smtp_sink import plain_body
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +206,89 @@ def test_sending_reads_the_notification_with_its_people_in_one_query(
 # Savepoint, the locked read with participant, user, workshop, delegation and country joined,
 # the workshop's sessions for the message, the update, release.
 SEND_QUERIES = 5
+
+
+# --- Sending: attempts, reasons and log lines ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("attempts_before", "status"), [(18, "queued"), (19, "failed")])
+def test_the_twentieth_temporary_failure_is_final(smtp_sink, attempts_before, status):
+    notification = _approved_notification()
+    Notification.objects.filter(pk=notification.pk).update(attempts=attempts_before)
+    smtp_sink.fail_next(1, "451 4.3.0 Try again later")
+
+    if status == "queued":
+        with pytest.raises(TemporaryDeliveryError):
+            notifications.notification_send(notification_id=notification.pk)
+    else:
+        notifications.notification_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (status, attempts_before + 1)
+
+
+def test_a_failed_delivery_is_logged_with_the_address_and_attempt(smtp_sink, caplog):
+    notification = _approved_notification(user__email="ana@gob.mx")
+    smtp_sink.fail_next(1, "550 5.1.1 Mailbox unavailable")
+
+    with caplog.at_level(logging.INFO, logger="participants.notifications"):
+        notifications.notification_send(notification_id=notification.pk)
+
+    assert [r.getMessage() for r in caplog.records] == [
+        f"notification {notification.pk}: delivery to ana@gob.mx failed (attempt 1): "
+        "550 5.1.1 Mailbox unavailable"
+    ]
+
+
+def test_an_obsolete_notification_is_logged_with_its_reason(smtp_sink, caplog):
+    notification = _approved_notification()
+    Participant.objects.update(registration_status="rejected")
+
+    with caplog.at_level(logging.INFO, logger="participants.notifications"):
+        notifications.notification_send(notification_id=notification.pk)
+
+    assert [r.getMessage() for r in caplog.records] == [
+        f"notification {notification.pk} not sent: La decisión sobre la inscripción cambió "
+        "después; este aviso ya no se envía."
+    ]
+
+
+def test_an_unbuildable_message_is_failed_for_good_and_logged(smtp_sink, caplog):
+    notification = _approved_notification(user__time_zone="")
+    Country.objects.update(time_zone="Mars/X")
+    Workshop.objects.update(time_zone="Mars/X")
+
+    with caplog.at_level(logging.INFO, logger="participants.notifications"):
+        result = notifications.notification_send(notification_id=notification.pk)
+
+    assert result.last_error == (
+        "No se pudo preparar el mensaje (ZoneInfoNotFoundError: 'No time zone found with key "
+        "Mars/X'). Reintentar no lo resolverá: corrija los datos y vuelva a poner la "
+        "notificación en cola."
+    )
+    assert [r.getMessage() for r in caplog.records] == [
+        f"notification {notification.pk}: the message could not be built or handed over (attempt 1)"
+    ]
+
+
+def test_sending_a_reminder_reads_session_and_country_with_the_row(
+    smtp_sink, django_assert_num_queries
+):
+    participant = ParticipantFactory(
+        registration_status="approved",
+        user__time_zone="",
+        delegation__country__iso_code="MX",
+        delegation__country__time_zone="America/Mexico_City",
+    )
+    session = _session(participant.workshop, 1, dt.datetime(2099, 6, 14, 16, tzinfo=dt.UTC))
+    notification = Notification.objects.create(
+        participant=participant, kind="session_reminder", dedupe_key="s", session=session
+    )
+
+    # Savepoint, the locked read with everything joined, the update, release.
+    with django_assert_num_queries(4):
+        notifications.notification_send(notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.status == "sent"
+    assert "America/Mexico_City" in plain_body(smtp_sink.messages[0])
