@@ -480,7 +480,12 @@ def collect_file(result: Result, file: str, known: dict) -> None:
         result.counts[status] = result.counts.get(status, 0) + 1
         if status != "survived":
             continue
-        diff = get_diff_for_mutant(mutant, path=file)
+        try:
+            diff = get_diff_for_mutant(mutant, path=file)
+        except FileNotFoundError as error:
+            # mutmut 3.8.1 cannot show some mutants (participants.attendance._latest: its
+            # lookup of the original function fails); count it, say so, do not stop the run.
+            diff = f"--- {file}\n+++ {file}\n-(mutmut could not show this mutant: {error})\n"
         function, class_name = orig_function_and_class_names_from_key(mutant)
         qualified = f"{class_name}.{function}" if class_name else function
         key = (file, qualified, change_of(diff))
