@@ -2,10 +2,19 @@
 reason it gives when it refuses (the page tests see the form's own checks first)."""
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from participants.models import Participant
-from participants.registration import Affiliation, RegistrationError, registration_create
-from tests.admin_factories import DelegationFactory, ParticipantFactory
+from participants.registration import (
+    Affiliation,
+    InvitationUnavailableError,
+    RegistrationError,
+    account_for_email,
+    invitation_accept,
+    registration_create,
+)
+from tests.admin_factories import DelegationFactory, InvitationFactory, ParticipantFactory
 from tests.factories import OrganisationFactory, UserFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +125,59 @@ def test_a_registration_in_another_workshop_does_not_stand_in_the_way():
 
     assert participant.workshop == delegation.workshop
     assert Participant.objects.filter(user=elsewhere.user).count() == 2
+
+
+# --- Whose address is it -------------------------------------------------------------------------
+
+
+def test_the_account_is_found_by_its_login_address_ignoring_case():
+    owner = UserFactory(email="ana.perez@gob.mx")
+    EmailAddress.objects.create(user=UserFactory(), email="ANA.PEREZ@gob.mx", verified=True)
+
+    assert account_for_email("Ana.Perez@GOB.mx") == owner
+
+
+def test_the_account_is_found_by_another_of_its_addresses_in_two_queries(
+    django_assert_num_queries,
+):
+    owner = UserFactory(email="ana@personal.example")
+    EmailAddress.objects.create(user=owner, email="ana.perez@gob.mx", verified=True)
+
+    with django_assert_num_queries(2):
+        found = account_for_email("ANA.PEREZ@gob.mx")
+        assert found.username == owner.username
+
+
+def test_an_address_nobody_has_belongs_to_no_account():
+    UserFactory(email="ana@gob.mx")
+
+    assert account_for_email("luis@gob.mx") is None
+
+
+# --- Accepting with another verified address ------------------------------------------------------
+
+
+def _sent_invitation(email):
+    return InvitationFactory(email=email, status="sent", sent_at=timezone.now())
+
+
+def test_an_invitation_is_accepted_with_a_verified_other_address_in_any_case():
+    invitation = _sent_invitation("ana.perez@gob.mx")
+    user = UserFactory(email="ana@personal.example")
+    EmailAddress.objects.create(user=user, email="Ana.Perez@Gob.MX", verified=True)
+
+    participant = invitation_accept(token=invitation.token, user=user)
+
+    assert (participant.user, participant.registration_status) == (user, "approved")
+
+
+def test_an_unverified_other_address_does_not_prove_the_invitation():
+    invitation = _sent_invitation("ana.perez@gob.mx")
+    user = UserFactory(email="ana@personal.example")
+    EmailAddress.objects.create(user=user, email="ana.perez@gob.mx", verified=False)
+
+    with pytest.raises(InvitationUnavailableError) as caught:
+        invitation_accept(token=invitation.token, user=user)
+
+    assert caught.value.reason == "other_account"
+    assert Participant.objects.count() == 0
