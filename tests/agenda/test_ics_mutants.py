@@ -1,6 +1,6 @@
 """agenda.ics.calendar_attachment: the e-mail part an invitation carries its calendar in."""
 
-from agenda.ics import calendar_attachment
+from agenda.ics import _organizer, calendar_attachment
 
 CALENDAR = b"BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n"
 
@@ -23,3 +23,25 @@ def test_non_ascii_text_survives_the_round_trip():
 
     assert part.get_payload(decode=True).decode(part.get_content_charset()) == calendar.decode()
     assert part.get_filename() == "sesión.ics"
+
+
+def test_the_organizer_is_the_sender_named_as_in_from(settings):
+    settings.DEFAULT_FROM_EMAIL = "CRM Taller <taller@crm.example.org>"
+
+    organizer = _organizer()
+
+    assert (str(organizer), organizer.params["CN"]) == (
+        "mailto:taller@crm.example.org",
+        "CRM Taller",
+    )
+
+
+def test_an_unnamed_sender_is_the_executive_secretariat(settings):
+    settings.DEFAULT_FROM_EMAIL = "taller@crm.example.org"
+
+    organizer = _organizer()
+
+    assert (str(organizer), organizer.params["CN"]) == (
+        "mailto:taller@crm.example.org",
+        "Secretaría Ejecutiva",
+    )
