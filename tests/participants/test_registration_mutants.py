@@ -1,17 +1,21 @@
 """participants.registration called directly: what a self-registration writes and the exact
 reason it gives when it refuses (the page tests see the form's own checks first)."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from participants.models import Participant
+from participants.models import Invitation, Participant
 from participants.registration import (
     Affiliation,
     InvitationUnavailableError,
     RegistrationError,
     account_for_email,
     invitation_accept,
+    invitation_check,
     registration_create,
 )
 from tests.admin_factories import DelegationFactory, InvitationFactory, ParticipantFactory
@@ -181,3 +185,46 @@ def test_an_unverified_other_address_does_not_prove_the_invitation():
 
     assert caught.value.reason == "other_account"
     assert Participant.objects.count() == 0
+
+
+# --- Why an invitation cannot be used ------------------------------------------------------------
+
+
+def _reason(token):
+    with pytest.raises(InvitationUnavailableError) as caught:
+        invitation_check(token=token)
+    return caught.value.reason, str(caught.value)
+
+
+@pytest.mark.parametrize("token", [None, "", "no-such-token"])
+def test_no_token_or_an_unknown_one_is_unknown(token):
+    assert _reason(token) == ("unknown", "unknown")
+
+
+def test_an_invitation_with_an_acceptance_time_counts_as_accepted_whatever_its_status():
+    invitation = _sent_invitation("ana@gob.mx")
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+
+    assert _reason(invitation.token) == ("accepted", "accepted")
+
+
+def test_an_invitation_expires_at_the_very_instant_its_age_runs_out(settings):
+    invitation = _sent_invitation("ana@gob.mx")
+    expires = invitation.sent_at + dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+    with time_machine.travel(expires - dt.timedelta(seconds=1), tick=False):
+        assert invitation_check(token=invitation.token) == invitation
+    with time_machine.travel(expires, tick=False):
+        assert _reason(invitation.token) == ("expired", "expired")
+
+
+def test_checking_an_invitation_reads_what_the_page_shows_in_one_query(django_assert_num_queries):
+    invitation = InvitationFactory(
+        status="sent", sent_at=timezone.now(), organisation=OrganisationFactory()
+    )
+
+    with django_assert_num_queries(1):
+        found = invitation_check(token=invitation.token)
+        shown = (found.workshop.pk, found.delegation.country.pk, found.organisation.pk)
+
+    assert shown == (invitation.workshop_id, "SV", invitation.organisation_id)
