@@ -250,3 +250,44 @@ def test_csv_with_carriage_returns_only_is_read_line_by_line():
     dataset = InvitationCSV().create_dataset(b"name,email\rAna,a@x.org\rLuis,l@x.org\r")
 
     assert _rows(dataset) == [["Ana", "a@x.org"], ["Luis", "l@x.org"]]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"a,b\n", "lista.txt", "Suba un archivo CSV o XLSX (Excel). «lista.txt» no lo es."),
+        (b"PK\x03\x04 broken", "l.xlsx", "El archivo no es un libro de Excel (XLSX) válido."),
+        (b"a,b\n", "l.xlsx", "El archivo no es un libro de Excel (XLSX) válido."),
+        (
+            _zip(["xl/workbook.xml"]),
+            "l.csv",
+            "El archivo es un libro de Excel (XLSX) pero su nombre termina en .csv.",
+        ),
+        (b"a\x00b", "l.csv", "El archivo no es un CSV: contiene datos binarios."),
+        (
+            "José".encode("latin-1"),
+            "l.csv",
+            "El CSV no está en UTF-8. Guárdelo como «CSV UTF-8 (delimitado por comas)» o "
+            "súbalo como XLSX.",
+        ),
+    ],
+)
+def test_upload_kind_says_why_in_spanish(data, name, message):
+    with pytest.raises(ValidationError) as caught:
+        upload_kind(data, name)
+
+    assert caught.value.messages == [message]
+
+
+def test_an_xlsx_too_large_once_inflated_says_so(monkeypatch):
+    monkeypatch.setattr("participants.imports.XLSX_MAX_UNCOMPRESSED_BYTES", 1)
+
+    with pytest.raises(ValidationError) as caught:
+        upload_kind(_zip(["xl/workbook.xml"]), "l.xlsx")
+
+    assert caught.value.messages == ["El libro de Excel es demasiado grande una vez descomprimido."]
+
+
+def test_the_extension_is_the_last_suffix_of_the_name():
+    assert upload_kind(b"a,b\n", "lista.xlsx.csv") is InvitationCSV
+    assert _refusal(b"a,b\n", "lista.csv.txt")[0] == "extension"
