@@ -228,3 +228,49 @@ def test_checking_an_invitation_reads_what_the_page_shows_in_one_query(django_as
         shown = (found.workshop.pk, found.delegation.country.pk, found.organisation.pk)
 
     assert shown == (invitation.workshop_id, "SV", invitation.organisation_id)
+
+
+def test_accepting_with_an_approved_place_in_another_workshop_adds_one_in_this_one():
+    elsewhere = ParticipantFactory(registration_status="approved")
+    invitation = _sent_invitation(elsewhere.user.email)
+
+    participant = invitation_accept(token=invitation.token, user=elsewhere.user)
+
+    assert participant.pk != elsewhere.pk
+    assert (participant.workshop, participant.registration_status) == (
+        invitation.workshop,
+        "approved",
+    )
+
+
+def test_an_observer_invitation_gives_the_organisation_never_a_delegation():
+    organisation = OrganisationFactory()
+    invitation = InvitationFactory(
+        role="observer", organisation=organisation, status="sent", sent_at=timezone.now()
+    )  # the factory also sets a delegation
+    user = UserFactory(email=invitation.email)
+
+    participant = invitation_accept(token=invitation.token, user=user)
+
+    participant.refresh_from_db()
+    assert (participant.role, participant.delegation, participant.organisation) == (
+        "observer",
+        None,
+        organisation,
+    )
+
+
+def test_a_delegate_invitation_gives_the_delegation_never_an_organisation():
+    invitation = InvitationFactory(
+        organisation=OrganisationFactory(), status="sent", sent_at=timezone.now()
+    )
+    user = UserFactory(email=invitation.email)
+
+    participant = invitation_accept(token=invitation.token, user=user)
+
+    participant.refresh_from_db()
+    assert (participant.role, participant.delegation, participant.organisation) == (
+        "delegate",
+        invitation.delegation,
+        None,
+    )
