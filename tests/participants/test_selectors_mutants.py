@@ -56,3 +56,37 @@ def test_staff_dashboard_counts_gaps_organisations_and_only_its_own_attendance()
     assert dashboard["organisation_totals"] == {"approved": 0, "pending": 1}
     assert dashboard["attendance_session_totals"] == [1]
     assert dashboard["attendance_total"] == 1
+
+
+def test_staff_dashboard_pending_list_and_counts_add_up_within_the_workshop():
+    mexico = DelegationFactory(country__iso_code="MX")
+    workshop = mexico.workshop
+    salvador = DelegationFactory(workshop=workshop, country__iso_code="SV")
+    mine = [
+        ParticipantFactory(delegation=mexico, registration_status="pending", profile="protection"),
+        ParticipantFactory(delegation=salvador, registration_status="pending", profile="other"),
+    ]
+    for _ in range(2):
+        ParticipantFactory(
+            workshop=workshop,
+            delegation=None,
+            role="observer",
+            organisation=OrganisationFactory(),
+            registration_status="approved",
+            profile="other",
+        )
+    ParticipantFactory(
+        workshop=workshop,
+        delegation=None,
+        role="observer",
+        organisation=OrganisationFactory(),
+        registration_status="approved",
+        profile="protection",
+    )
+    ParticipantFactory(registration_status="pending")  # another workshop
+
+    dashboard = staff_dashboard(workshop=workshop)
+
+    assert [p.pk for p in dashboard["pending"]] == [p.pk for p in mine]
+    assert dashboard["pending_count"] == 2
+    assert dashboard["organisation_totals"] == {"approved": 3, "pending": 0}
