@@ -75,6 +75,9 @@ MODULES: dict[str, list[str]] = {
         "tests/test_accounts*.py",
         "tests/test_account_*.py",
         "tests/test_trusted_proxy*.py",
+        "tests/participants/test_signin_language*.py",
+        "tests/participants/test_invitation_link*.py",
+        "tests/participants/test_self_registration*.py",
     ],
     "crm_workshop/demo/*.py": ["tests/demo/test_seed*.py", "tests/agenda/test_seed_demo*.py"],
     "crm_workshop/management/commands/*.py": [
@@ -101,16 +104,90 @@ MODULES: dict[str, list[str]] = {
     ],
     "participants/tasks.py": [
         "tests/participants/test_invitation*.py",
+        "tests/participants/test_notifications*.py",
+        "tests/participants/test_reminders*.py",
+        "tests/participants/test_send_invitations*.py",
         "tests/participants/test_outbox*.py",
         "tests/participants/test_broker*.py",
         "tests/test_line_breaks*.py",
+    ],
+    # Issue 6: registration, homes, notifications, attendance, import/export.
+    "participants/registration.py": [
+        "tests/participants/test_invitation_link*.py",
+        "tests/participants/test_self_registration*.py",
+        "tests/participants/test_signin_language*.py",
+        "tests/participants/test_registration*.py",
+    ],
+    "participants/forms.py": [
+        "tests/participants/test_invitation_link*.py",
+        "tests/participants/test_self_registration*.py",
+        "tests/participants/test_attendance_*.py",
+        "tests/participants/test_invitee_import*.py",
+        "tests/participants/test_forms*.py",
+    ],
+    "participants/views/registration.py": [
+        "tests/participants/test_invitation_link*.py",
+        "tests/participants/test_self_registration*.py",
+        "tests/participants/test_signin_language*.py",
+        "tests/participants/test_views_registration*.py",
+    ],
+    "participants/views/home.py": [
+        "tests/participants/test_home*.py",
+        "tests/participants/test_delegation_page*.py",
+        "tests/participants/test_conference_link*.py",
+        "tests/participants/test_views_home*.py",
+    ],
+    "participants/views/staff.py": [
+        "tests/participants/test_staff_dashboard*.py",
+        "tests/participants/test_views_staff*.py",
+    ],
+    "participants/views/calendar.py": [
+        "tests/participants/test_personal_calendar*.py",
+        "tests/participants/test_views_calendar*.py",
+    ],
+    "participants/selectors.py": [
+        "tests/participants/test_home*.py",
+        "tests/participants/test_delegation_page*.py",
+        "tests/participants/test_staff_dashboard*.py",
+        "tests/participants/test_conference_link*.py",
+        "tests/participants/test_selectors*.py",
+    ],
+    "participants/notifications.py": [
+        "tests/participants/test_notifications*.py",
+        "tests/participants/test_reminders*.py",
+    ],
+    "participants/attendance.py": [
+        "tests/participants/test_attendance_*.py",
+        "tests/participants/test_personal_calendar*.py",
+    ],
+    "participants/admin_attendance.py": ["tests/participants/test_attendance_*.py"],
+    "participants/imports.py": [
+        "tests/participants/test_invitee_import*.py",
+        "tests/participants/test_imports*.py",
+    ],
+    "participants/resources.py": [
+        "tests/participants/test_invitee_import*.py",
+        "tests/participants/test_invitation_export*.py",
+        "tests/participants/test_resources*.py",
+    ],
+    "participants/sending.py": [
+        "tests/participants/test_send_invitations*.py",
+        "tests/participants/test_sending*.py",
+    ],
+    "crm_workshop/exports.py": [
+        "tests/test_exports*.py",
+        "tests/participants/test_invitation_export*.py",
     ],
     "agenda/timezones.py": [
         "tests/agenda/test_timezone*.py",
         "tests/agenda/test_viewer_zone*.py",
         "tests/agenda/test_ics.py",
     ],
-    "agenda/ics.py": ["tests/agenda/test_ics*.py", "tests/test_line_breaks*.py"],
+    "agenda/ics.py": [
+        "tests/agenda/test_ics*.py",
+        "tests/test_line_breaks*.py",
+        "tests/participants/test_personal_calendar*.py",
+    ],
     "agenda/selectors.py": [
         "tests/agenda/test_pages.py",
         "tests/agenda/test_ics.py",
@@ -403,7 +480,12 @@ def collect_file(result: Result, file: str, known: dict) -> None:
         result.counts[status] = result.counts.get(status, 0) + 1
         if status != "survived":
             continue
-        diff = get_diff_for_mutant(mutant, path=file)
+        try:
+            diff = get_diff_for_mutant(mutant, path=file)
+        except FileNotFoundError as error:
+            # mutmut 3.8.1 cannot show some mutants (participants.attendance._latest: its
+            # lookup of the original function fails); count it, say so, do not stop the run.
+            diff = f"--- {file}\n+++ {file}\n-(mutmut could not show this mutant: {error})\n"
         function, class_name = orig_function_and_class_names_from_key(mutant)
         qualified = f"{class_name}.{function}" if class_name else function
         key = (file, qualified, change_of(diff))

@@ -1,0 +1,93 @@
+"""participants.attendance helpers called directly: durations as H:MM:SS, the merge of
+reconnections' times, the signed preview token and the per-country totals."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import signing
+
+from participants.attendance import (
+    PREVIEW_MAX_AGE,
+    AttendancePreview,
+    _earliest,
+    _from_iso,
+    _latest,
+    _parse_minutes,
+    attendance_totals,
+    preview_dumps,
+    preview_loads,
+)
+from tests.admin_factories import AttendanceFactory, DelegationFactory, ParticipantFactory
+from tests.factories import SessionFactory
+
+EARLY = dt.datetime(2022, 6, 14, 15, 0, tzinfo=dt.UTC)
+LATE = dt.datetime(2022, 6, 14, 16, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("1:02:40", 63), ("0:59:29", 59), ("10:00:00", 600), (" 0:01:31 ", 2)]
+)
+def test_a_clock_duration_is_rounded_to_whole_minutes(text, minutes):
+    assert _parse_minutes(text) == minutes
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_no_time_reads_as_none(value):
+    assert _from_iso(value) is None
+
+
+def test_an_iso_time_reads_back():
+    assert _from_iso("2022-06-14T15:00:00+00:00") == EARLY
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "earliest", "latest"),
+    [
+        (EARLY, LATE, EARLY, LATE),
+        (LATE, EARLY, EARLY, LATE),
+        (EARLY, None, EARLY, EARLY),
+        (None, LATE, LATE, LATE),
+        (None, None, None, None),
+    ],
+)
+def test_merging_two_rows_times_keeps_the_one_that_is_known(a, b, earliest, latest):
+    assert (_earliest(a, b), _latest(a, b)) == (earliest, latest)
+
+
+def _preview():
+    return AttendancePreview(session_id=7, file_name="zoom.csv", zone_name="America/Mexico_City")
+
+
+def test_the_preview_token_is_compressed_and_reads_back():
+    token = preview_dumps(_preview())
+
+    assert token.startswith(".")  # django.core.signing marks a compressed payload so
+    assert preview_loads(token) == _preview()
+
+
+def test_a_preview_token_older_than_an_hour_is_refused():
+    with time_machine.travel(EARLY, tick=False) as clock:
+        token = preview_dumps(_preview())
+        clock.shift(dt.timedelta(seconds=PREVIEW_MAX_AGE + 1))
+
+        with pytest.raises(signing.SignatureExpired):
+            preview_loads(token)
+
+
+@pytest.mark.django_db
+def test_totals_count_approved_attendance_of_this_workshop_only():
+    delegation = DelegationFactory(country__iso_code="MX")
+    session = SessionFactory(workshop=delegation.workshop, number=1)
+    for status in ("approved", "approved", "pending"):
+        AttendanceFactory(
+            participant=ParticipantFactory(delegation=delegation, registration_status=status),
+            session=session,
+        )
+    other = DelegationFactory(country__iso_code="MX")  # same country, another workshop
+    AttendanceFactory(
+        participant=ParticipantFactory(delegation=other, registration_status="approved"),
+        session=SessionFactory(workshop=other.workshop, number=1),
+    )
+
+    assert attendance_totals(workshop=delegation.workshop) == {("MX", 1): 2}
