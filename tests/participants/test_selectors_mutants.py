@@ -90,3 +90,48 @@ def test_staff_dashboard_pending_list_and_counts_add_up_within_the_workshop():
     assert [p.pk for p in dashboard["pending"]] == [p.pk for p in mine]
     assert dashboard["pending_count"] == 2
     assert dashboard["organisation_totals"] == {"approved": 3, "pending": 0}
+
+
+def test_participant_of_reads_only_the_workshop_asked_for():
+    from participants.selectors import participant_of
+
+    older = ParticipantFactory(registration_status="approved")
+    current = DelegationFactory(country__iso_code="GT", country__name_es="Guatemala")
+
+    assert participant_of(user=older.user, workshop=current.workshop) is None
+    assert participant_of(user=older.user, workshop=older.workshop) == older
+
+
+def test_delegation_questions_of_its_workshop_in_session_order_then_order_then_code():
+    from participants.selectors import delegation_questions
+    from tests.admin_factories import (
+        AnswerFactory,
+        QuestionAssignmentFactory,
+        TriggerQuestionFactory,
+    )
+
+    delegation = DelegationFactory()
+    workshop = delegation.workshop
+    first, second = (SessionFactory(workshop=workshop, number=n) for n in (1, 2))
+
+    def question(code, session, order):
+        asked = TriggerQuestionFactory(workshop=workshop, session=session, order=order, code=code)
+        QuestionAssignmentFactory(question=asked, country=delegation.country)
+        return asked
+
+    late = question("B", second, 1)
+    same_order_b = question("Z", first, 2)
+    same_order_a = question("A", first, 2)
+    early = question("Q", first, 1)
+    AnswerFactory(question=late, delegation=delegation)  # a draft
+    elsewhere = TriggerQuestionFactory(code="X")  # another workshop, same country assigned
+    QuestionAssignmentFactory(question=elsewhere, country=delegation.country)
+
+    questions = delegation_questions(delegation=delegation)
+
+    assert [(q.code, q.answer_status) for q in questions] == [
+        (early.code, None),
+        (same_order_a.code, None),
+        (same_order_b.code, None),
+        (late.code, "draft"),
+    ]
