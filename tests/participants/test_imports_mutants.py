@@ -368,7 +368,7 @@ def test_import_form_refuses_a_damaged_workbook_as_unreadable(db):
 @pytest.mark.parametrize(
     ("content", "missing"),
     [
-        (b"", "name, email"),
+        (b"\n", "name, email"),  # no header line at all
         (b"nombre,pais\nAna,MX\n", "email"),
         (b"cargo\nJefa\n", "name, email, country / organisation"),
         (b"name,email\nAna,a@x.org\n", "country / organisation"),
