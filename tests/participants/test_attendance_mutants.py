@@ -3,6 +3,8 @@ reconnections' times, the signed preview token and the per-country totals."""
 
 import datetime as dt
 
+import zoneinfo
+
 import pytest
 import time_machine
 from django.core import signing
@@ -10,10 +12,12 @@ from django.core import signing
 from participants.attendance import (
     PREVIEW_MAX_AGE,
     AttendancePreview,
+    _cell,
     _earliest,
     _from_iso,
     _latest,
     _parse_minutes,
+    _parse_time,
     attendance_totals,
     preview_dumps,
     preview_loads,
@@ -91,3 +95,38 @@ def test_totals_count_approved_attendance_of_this_workshop_only():
     )
 
     assert attendance_totals(workshop=delegation.workshop) == {("MX", 1): 2}
+
+
+MEXICO = zoneinfo.ZoneInfo("America/Mexico_City")  # UTC-5 in June 2022
+
+
+def test_a_cell_past_the_end_of_a_short_row_is_blank():
+    assert _cell(["ana@gob.mx", " 15 "], 1) == "15"
+    assert _cell(["ana@gob.mx", " 15 "], 2) == ""
+    assert _cell(["ana@gob.mx"], None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "date_order", "utc"),
+    [
+        ("6/14/2022 3:05 P.M.", "mdy", dt.datetime(2022, 6, 14, 20, 5, tzinfo=dt.UTC)),
+        ("14/06/2022, 3:05:10 p. m.", "dmy", dt.datetime(2022, 6, 14, 20, 5, 10, tzinfo=dt.UTC)),
+        ("2022-06-14T15:05:00Z", "mdy", dt.datetime(2022, 6, 14, 15, 5, tzinfo=dt.UTC)),
+        ("2022-06-14 15:05:00+02:00", "dmy", dt.datetime(2022, 6, 14, 13, 5, tzinfo=dt.UTC)),
+        # Not ISO (one-digit month and hour), still year first: the strptime fallback reads it.
+        ("2022-6-14 9:05", "dmy", dt.datetime(2022, 6, 14, 14, 5, tzinfo=dt.UTC)),
+    ],
+)
+def test_report_times_in_their_usual_spellings(value, date_order, utc):
+    assert _parse_time(value, MEXICO, date_order) == utc
+
+
+@pytest.mark.parametrize(("date_order", "order"), [("mdy", "MM/DD/AAAA"), ("dmy", "DD/MM/AAAA")])
+def test_a_time_not_understood_names_the_expected_date_order(date_order, order):
+    with pytest.raises(ValueError) as caught:
+        _parse_time("mañana", MEXICO, date_order)
+
+    assert str(caught.value) == (
+        f"No se entiende la hora «mañana» (se esperaba {order} hh:mm[:ss] o "
+        "AAAA-MM-DD hh:mm[:ss])."
+    )

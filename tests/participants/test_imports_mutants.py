@@ -386,3 +386,7 @@ def test_import_form_refuses_a_list_with_no_rows(db):
         "empty",
         ["El archivo no tiene filas de invitados."],
     )
+
+
+def test_a_name_without_a_dot_has_no_extension_even_if_it_is_csv():
+    assert _refusal(b"a,b\n", "csv") == ("extension", {"name": "csv"})
