@@ -2,7 +2,6 @@
 reconnections' times, the signed preview token and the per-country totals."""
 
 import datetime as dt
-
 import zoneinfo
 
 import pytest
@@ -12,6 +11,7 @@ from django.core import signing
 from participants.attendance import (
     PREVIEW_MAX_AGE,
     AttendancePreview,
+    _approved_by_email,
     _cell,
     _earliest,
     _from_iso,
@@ -123,10 +123,42 @@ def test_report_times_in_their_usual_spellings(value, date_order, utc):
 
 @pytest.mark.parametrize(("date_order", "order"), [("mdy", "MM/DD/AAAA"), ("dmy", "DD/MM/AAAA")])
 def test_a_time_not_understood_names_the_expected_date_order(date_order, order):
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="mañana") as caught:
         _parse_time("mañana", MEXICO, date_order)
 
     assert str(caught.value) == (
-        f"No se entiende la hora «mañana» (se esperaba {order} hh:mm[:ss] o "
-        "AAAA-MM-DD hh:mm[:ss])."
+        f"No se entiende la hora «mañana» (se esperaba {order} hh:mm[:ss] o AAAA-MM-DD hh:mm[:ss])."
     )
+
+
+@pytest.mark.django_db
+def test_approved_people_are_found_by_any_of_their_addresses_in_this_workshop_only():
+    from allauth.account.models import EmailAddress
+
+    delegation = DelegationFactory()
+    ana = ParticipantFactory(
+        delegation=delegation,
+        registration_status="approved",
+        user__username="ana",
+        user__email="Ana@Gob.MX",
+        user__first_name="Ana",
+        user__last_name="Pérez",
+    )
+    EmailAddress.objects.create(user=ana.user, email="Ana.Personal@Correo.org")
+    ParticipantFactory(delegation=delegation, registration_status="pending")
+    elsewhere = ParticipantFactory(registration_status="approved", user__username="luis")
+
+    directory = _approved_by_email(workshop_id=delegation.workshop_id)
+
+    assert directory == {
+        "ana@gob.mx": (ana.pk, "Ana Pérez"),
+        "ana.personal@correo.org": (ana.pk, "Ana Pérez"),
+    }
+    assert elsewhere.user.email.casefold() not in directory
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("1,6", 2), ("62.4 min", 62), ("15 Minutos", 15), ("7 M.", 7)]
+)
+def test_plain_minutes_with_a_decimal_comma_or_point_and_a_unit(text, minutes):
+    assert _parse_minutes(text) == minutes
