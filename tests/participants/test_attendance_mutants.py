@@ -118,7 +118,10 @@ def test_a_cell_past_the_end_of_a_short_row_is_blank():
     ],
 )
 def test_report_times_in_their_usual_spellings(value, date_order, utc):
-    assert _parse_time(value, MEXICO, date_order) == utc
+    parsed = _parse_time(value, MEXICO, date_order)
+
+    assert parsed == utc
+    assert parsed.tzinfo is dt.UTC
 
 
 @pytest.mark.parametrize(("date_order", "order"), [("mdy", "MM/DD/AAAA"), ("dmy", "DD/MM/AAAA")])
@@ -162,3 +165,12 @@ def test_approved_people_are_found_by_any_of_their_addresses_in_this_workshop_on
 )
 def test_plain_minutes_with_a_decimal_comma_or_point_and_a_unit(text, minutes):
     assert _parse_minutes(text) == minutes
+
+
+def test_a_time_not_understood_is_quoted_up_to_40_characters():
+    value = "x" * 40 + "EXTRA"
+
+    with pytest.raises(ValueError, match="No se entiende la hora") as caught:
+        _parse_time(value, MEXICO, "dmy")
+
+    assert f"«{'x' * 40}»" in str(caught.value)
