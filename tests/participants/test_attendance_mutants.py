@@ -174,3 +174,18 @@ def test_a_time_not_understood_is_quoted_up_to_40_characters():
         _parse_time(value, MEXICO, "dmy")
 
     assert f"«{'x' * 40}»" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("1:59:29", 119), ("1h 59m 29s", 119), ("45m 10s", 45), ("2 h", 120), ("90s", 2)],
+)
+def test_clock_and_teams_durations_are_rounded_to_whole_minutes(text, minutes):
+    assert _parse_minutes(text) == minutes
+
+
+def test_a_duration_not_understood_is_quoted_up_to_40_characters():
+    with pytest.raises(ValueError, match="No se entiende la duración") as caught:
+        _parse_minutes("y" * 40 + "EXTRA")
+
+    assert str(caught.value) == f"No se entiende la duración «{'y' * 40}»."
