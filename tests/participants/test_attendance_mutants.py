@@ -10,14 +10,17 @@ from django.core import signing
 
 from participants.attendance import (
     PREVIEW_MAX_AGE,
+    AttendanceFileError,
     AttendancePreview,
     _approved_by_email,
     _cell,
+    _decode,
     _earliest,
     _from_iso,
     _latest,
     _parse_minutes,
     _parse_time,
+    _table,
     attendance_totals,
     preview_dumps,
     preview_loads,
@@ -189,3 +192,49 @@ def test_a_duration_not_understood_is_quoted_up_to_40_characters():
         _parse_minutes("y" * 40 + "EXTRA")
 
     assert str(caught.value) == f"No se entiende la duración «{'y' * 40}»."
+
+
+@pytest.mark.parametrize("start", [b"PK\x03\x04", b"%PDF-1.7", b"\xd0\xcf\x11\xe0"])
+def test_a_spreadsheet_or_pdf_is_not_read_as_a_csv(start):
+    with pytest.raises(AttendanceFileError, match="parece una hoja") as caught:
+        _decode(start + b"email\n")
+
+    assert str(caught.value) == (
+        "El archivo no es un CSV (parece una hoja de cálculo o un PDF). "
+        "Exporte el informe como CSV."
+    )
+
+
+def test_a_utf16_report_is_read_whatever_its_byte_order():
+    text = "\ufeffEmail,Nombre\nana@gob.mx,Ana Pérez\n"
+
+    assert _decode(text.encode("utf-16-le")).endswith("Ana Pérez\n")
+    assert _decode(text.encode("utf-16-be")).endswith("Ana Pérez\n")
+
+
+def test_a_broken_utf16_report_says_it_cannot_be_read_as_text():
+    with pytest.raises(AttendanceFileError, match="texto") as caught:
+        _decode(b"\xff\xfeE\x00m")  # an odd number of bytes
+
+    assert str(caught.value) == "El archivo no se puede leer como texto."
+
+
+def test_bytes_neither_utf8_nor_windows_1252_are_read_as_latin1():
+    assert _decode(b"email,nombre\na@x.org,\x81\n") == "email,nombre\na@x.org,\x81\n"
+
+
+def test_the_table_starts_after_blank_lines_and_skips_blank_rows_before_the_first():
+    header, rows = _table("\nEmail,Join Time\n\nana@x.org,2022-06-14 10:00\n")
+
+    assert header == ["Email", "Join Time"]
+    assert rows == [(4, ["ana@x.org", "2022-06-14 10:00"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"), [("\n", ""), ("Nombre," + "x" * 310, "Nombre," + "x" * 293)]
+)
+def test_no_email_column_names_the_first_line_up_to_300_characters(text, columns):
+    with pytest.raises(AttendanceFileError, match="correo") as caught:
+        _table(text)
+
+    assert str(caught.value).endswith(f"Columnas del archivo: {columns}.")
