@@ -21,6 +21,7 @@ from participants.attendance import (
     _parse_minutes,
     _parse_time,
     _table,
+    attendance_report_read,
     attendance_totals,
     preview_dumps,
     preview_loads,
@@ -238,3 +239,20 @@ def test_no_email_column_names_the_first_line_up_to_300_characters(text, columns
         _table(text)
 
     assert str(caught.value).endswith(f"Columnas del archivo: {columns}.")
+
+
+@pytest.mark.django_db
+def test_a_report_named_txt_in_any_case_is_read_and_another_name_quoted_to_100_characters():
+    session = SessionFactory()
+    data = b"Email,Join Time\nnadie@x.org,2022-06-14 10:00\n"
+
+    preview = attendance_report_read(
+        session=session, file_name="Zoom.TXT", data=data, zone_name="UTC"
+    )
+
+    assert preview.file_name == "Zoom.TXT"
+    with pytest.raises(AttendanceFileError, match="no es un archivo CSV") as caught:
+        attendance_report_read(
+            session=session, file_name="z" * 100 + ".pdf", data=data, zone_name="UTC"
+        )
+    assert str(caught.value).startswith(f"«{'z' * 100}» no es un archivo CSV.")
