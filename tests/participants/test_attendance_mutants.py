@@ -12,6 +12,7 @@ from participants.attendance import (
     PREVIEW_MAX_AGE,
     AttendanceFileError,
     AttendancePreview,
+    ReportProblem,
     _approved_by_email,
     _cell,
     _decode,
@@ -256,3 +257,46 @@ def test_a_report_named_txt_in_any_case_is_read_and_another_name_quoted_to_100_c
             session=session, file_name="z" * 100 + ".pdf", data=data, zone_name="UTC"
         )
     assert str(caught.value).startswith(f"«{'z' * 100}» no es un archivo CSV.")
+
+
+@pytest.mark.django_db
+def test_rows_that_cannot_be_read_or_leave_before_joining_are_listed_with_who_and_why():
+    delegation = DelegationFactory()
+    session = SessionFactory(workshop=delegation.workshop, number=1)
+    other_session = SessionFactory(workshop=delegation.workshop, number=2)
+    rosa = ParticipantFactory(
+        delegation=delegation, registration_status="approved", user__email="rosa@x.org"
+    )
+    AttendanceFactory(participant=rosa, session=other_session, source="manual")
+    data = (
+        "Name,Email,Join Time,Leave Time\n"
+        "Ana,ana@x.org,mañana,2022-06-14 10:00\n"
+        "Luis,luis@x.org,2022-06-14 10:00,2022-06-14 09:59\n"
+        "Eva,eva@x.org,2022-06-14 10:00,2022-06-14 10:00\n"
+        "Rosa,rosa@x.org,2022-06-14 10:00,2022-06-14 11:00\n"
+    ).encode()
+
+    preview = attendance_report_read(
+        session=session, file_name="zoom.csv", data=data, zone_name="UTC"
+    )
+
+    assert preview.invalid == [
+        ReportProblem(
+            2,
+            "Ana",
+            "ana@x.org",
+            "No se entiende la hora «mañana» (se esperaba MM/DD/AAAA hh:mm[:ss] o "
+            "AAAA-MM-DD hh:mm[:ss]).",
+        ),
+        ReportProblem(3, "Luis", "luis@x.org", "La hora de salida es anterior a la de entrada."),
+    ]
+    # Leaving at the very minute of joining is no error: that row is only unmatched.
+    assert preview.unmatched == [
+        ReportProblem(
+            4, "Eva", "eva@x.org", "Ningún participante aprobado del taller tiene este correo."
+        )
+    ]
+    # Rosa's manual attendance is of another session: this one's report is written for her.
+    assert [(p.participant_id, p.minutes, p.kept_manual) for p in preview.people] == [
+        (rosa.pk, 60, False)
+    ]
