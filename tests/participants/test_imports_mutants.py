@@ -291,3 +291,102 @@ def test_an_xlsx_too_large_once_inflated_says_so(monkeypatch):
 def test_the_extension_is_the_last_suffix_of_the_name():
     assert upload_kind(b"a,b\n", "lista.xlsx.csv") is InvitationCSV
     assert _refusal(b"a,b\n", "lista.csv.txt")[0] == "extension"
+
+
+def _import_form(upload):
+    from participants.imports import IMPORT_FORMATS, InvitationImportForm
+    from participants.resources import InvitationImportResource
+
+    return InvitationImportForm(
+        list(IMPORT_FORMATS),
+        [InvitationImportResource],
+        data={"resource": "0"},
+        files={"import_file": upload},
+    )
+
+
+def _form_refusal(upload):
+    form = _import_form(upload)
+    assert not form.is_valid()
+    (error,) = form.errors.as_data()["import_file"]
+    return error.code, error.messages
+
+
+def test_import_form_file_field_label_help_and_accepted_types(settings):
+    settings.UPLOAD_MAX_BYTES = 2048
+    form = _import_form(None)
+    field = form.fields["import_file"]
+
+    assert field.label == "Archivo (CSV UTF-8 o XLSX)"
+    assert field.help_text == (
+        "Columnas: name, email, country (código ISO) u organisation (código), institution, "
+        "position, profile, language (es/en). Máximo 2,0\xa0KB."
+    )
+    assert field.widget.attrs["accept"] == (
+        ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert form.fields["format"].required is False
+    assert str(form.media) == ""
+
+
+def test_import_form_takes_a_file_of_exactly_the_size_limit(db, settings):
+    data = b"name,email,country\nAna,a@x.org,MX\n"
+    settings.UPLOAD_MAX_BYTES = len(data)
+
+    form = _import_form(SimpleUploadedFile("l.csv", data))
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["format"] == "0"
+
+    settings.UPLOAD_MAX_BYTES = len(data) - 1
+    form = _import_form(SimpleUploadedFile("l.csv", data))
+    assert not form.is_valid()
+    (error,) = form.errors.as_data()["import_file"]
+    assert error.code == "too_large"
+    assert error.messages == ["El archivo pesa 34\xa0bytes; el máximo es 33\xa0bytes."]
+
+
+def test_import_form_an_xlsx_with_columns_picks_the_xlsx_format(db):
+    data = _xlsx_bytes([["name", "email", "organisation"], ["Ana", "a@x.org", "OEA"]])
+
+    form = _import_form(SimpleUploadedFile("l.xlsx", data))
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["format"] == "1"
+    assert form.file_format is InvitationXLSX
+
+
+def test_import_form_refuses_a_damaged_workbook_as_unreadable(db):
+    data = _zip(["xl/workbook.xml"])  # a zip that says it is a workbook, and is not
+
+    assert _form_refusal(SimpleUploadedFile("l.xlsx", data)) == (
+        "unreadable",
+        ["No se pudo leer el archivo: está dañado o no es una lista de invitados."],
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "missing"),
+    [
+        (b"\n", "name, email"),  # no header line at all
+        (b"nombre,pais\nAna,MX\n", "email"),
+        (b"cargo\nJefa\n", "name, email, country / organisation"),
+        (b"name,email\nAna,a@x.org\n", "country / organisation"),
+    ],
+)
+def test_import_form_names_the_missing_columns(db, content, missing):
+    assert _form_refusal(SimpleUploadedFile("l.csv", content)) == (
+        "columns",
+        [f"Faltan columnas en la primera fila: {missing}."],
+    )
+
+
+def test_import_form_refuses_a_list_with_no_rows(db):
+    assert _form_refusal(SimpleUploadedFile("l.csv", b"name,email,country\n")) == (
+        "empty",
+        ["El archivo no tiene filas de invitados."],
+    )
+
+
+def test_a_name_without_a_dot_has_no_extension_even_if_it_is_csv():
+    assert _refusal(b"a,b\n", "csv") == ("extension", {"name": "csv"})
