@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -210,6 +211,16 @@ class Session(models.Model):
     end = models.DateTimeField(_("fin"))
     axes = models.ManyToManyField(Axis, verbose_name=_("ejes"), blank=True, related_name="sessions")
     conference_url = models.URLField(_("enlace de la videoconferencia"), blank=True)
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderadores/as"),
+        blank=True,
+        related_name="moderated_sessions",
+        help_text=_(
+            "Cuentas que moderan esta sesión: leen las respuestas enviadas a sus preguntas y "
+            "registran los acuerdos."
+        ),
+    )
     ics_sequence = models.PositiveIntegerField(
         _("revisión del calendario"),
         default=0,

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("accounts/2fa/staff-enrolment/", include("crm_workshop.signin.urls")),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("participants.staff_urls")),
+    path("consultations/", include("consultations.urls")),
     path("", include("participants.urls")),
     path("", include("agenda.urls")),
     prefix_default_language=False,

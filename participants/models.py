@@ -477,6 +477,9 @@ class Notification(models.Model):
         REGISTRATION_APPROVED = "registration_approved", _("Inscripción aprobada")
         REGISTRATION_REJECTED = "registration_rejected", _("Inscripción rechazada")
         SESSION_REMINDER = "session_reminder", _("Recordatorio de sesión")
+        QUESTIONS_DISTRIBUTED = "questions_distributed", _("Preguntas distribuidas")
+        ANSWERS_DUE = "answers_due", _("Aviso de fecha límite de respuestas")
+        ANSWERS_REMINDER = "answers_reminder", _("Recordatorio de respuestas pendientes")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En cola")

@@ -2,10 +2,13 @@
 
 from django.urls import path
 
+from consultations.views import followup
 from participants.views import staff
 
 app_name = "staff"
 
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
+    path("consultations/", followup.followup, name="consultations"),
+    path("consultations/remind/", followup.remind, name="consultations_remind"),
 ]

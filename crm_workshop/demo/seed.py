@@ -44,12 +44,13 @@ STAFF_GROUP_NAME = "Secretaría Ejecutiva"
 # Labels are marked for translation here and translated when printed.
 DEMO_PARTICIPANTS = [
     {
-        "label": gettext_noop("Moderador/a"),
+        "label": gettext_noop("Moderador/a (sesión 1)"),
         "email": "moderador@crm-workshop.test",
         "first_name": "Moderador",
         "last_name": "(demo)",
         "role": Participant.Role.MODERATOR,
         "organisation": "CRM-PPT",
+        "moderates": [1],
     },
     {
         "label": gettext_noop("Delegado, El Salvador (punto focal)"),
@@ -60,6 +61,15 @@ DEMO_PARTICIPANTS = [
         "country": "SV",
         "profile": Participant.Profile.INVESTIGATION,
         "focal_point": True,
+    },
+    {
+        "label": gettext_noop("Delegada, El Salvador (redacta con el punto focal)"),
+        "email": "delegada.sv@crm-workshop.test",
+        "first_name": "Delegada",
+        "last_name": "El Salvador (demo)",
+        "role": Participant.Role.DELEGATE,
+        "country": "SV",
+        "profile": Participant.Profile.PROTECTION,
     },
     {
         "label": gettext_noop("Delegada, México"),
@@ -132,6 +142,25 @@ def _differs(obj: models.Model, name: str, value: Any) -> bool:
 def _aware(day: dt.date, clock: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """The wall-clock ``HH:MM`` on ``day`` in ``zone`` as an aware datetime."""
     return dt.datetime.combine(day, dt.time.fromisoformat(clock), tzinfo=zone)
+
+
+# The note's questions are illustrations, not the organisers' questions: their own text says so,
+# wherever it appears (the delegation's page, e-mails, exports, the PDF compendium).
+EXAMPLE_PREFIX_ES = "[Pregunta de ejemplo]"
+EXAMPLE_PREFIX_EN = "[Example question]"
+DEMO_DEADLINE_DAYS = 21
+
+
+def _example_text(text: str, is_example: bool, prefix: str) -> str:
+    if not is_example or not text or text.startswith(prefix):
+        return text
+    return f"{prefix} {text}"
+
+
+def _demo_deadline(zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """18:00 in the workshop's zone, ``DEMO_DEADLINE_DAYS`` days from today."""
+    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=DEMO_DEADLINE_DAYS)
+    return _aware(day, "18:00", zone)
 
 
 def _countries(rows: list[dict]) -> dict[str, Country]:
@@ -366,6 +395,7 @@ def seed_concept_note(*, data: dict) -> Workshop:
         _upsert(Delegation, {"workshop": workshop, "country": country}, {})
 
     for row in data["example_trigger_questions"]:
+        existing = TriggerQuestion.objects.filter(workshop=workshop, code=row["id"]).first()
         question = _upsert(
             TriggerQuestion,
             {"workshop": workshop, "code": row["id"]},
@@ -373,9 +403,14 @@ def seed_concept_note(*, data: dict) -> Workshop:
                 "session": sessions[row["session"]],
                 "axis": axes[row["axis"]],
                 "order": row["order"],
-                "text_es": row["text_es"],
-                "text_en": row["text_en"],
+                "text_es": _example_text(row["text_es"], row["is_example"], EXAMPLE_PREFIX_ES),
+                "text_en": _example_text(row["text_en"], row["is_example"], EXAMPLE_PREFIX_EN),
                 "is_example": row["is_example"],
+                # The note gives no deadline. The demo needs one ahead of today to be usable,
+                # so the first load sets one and later loads keep whatever is there.
+                "deadline": existing.deadline
+                if existing is not None and existing.deadline is not None
+                else _demo_deadline(zone),
             },
         )
         for country in countries.values():
@@ -511,6 +546,8 @@ def seed_demo_accounts(*, workshop: Workshop) -> list[tuple[str, str, str]]:
             ),
             profile=account.get("profile", Participant.Profile.OTHER),
         )
+        for number in account.get("moderates", ()):
+            workshop.sessions.get(number=number).moderators.add(user)
         if account.get("focal_point") and delegation.focal_point_id != user.pk:
             delegation.focal_point = user
             delegation.save(update_fields=["focal_point"])

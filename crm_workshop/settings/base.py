@@ -154,6 +154,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.session_reminders",
         "schedule": 300.0,
     },
+    # Reminders before a country's answer deadline (once per delegate and deadline).
+    "consultations-answer-reminders": {
+        "task": "consultations.answer_reminders",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -220,6 +225,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=30)
 # Approved participants are e-mailed this many hours before each session starts.
 SESSION_REMINDER_LEAD_HOURS = env.int("SESSION_REMINDER_LEAD_HOURS", default=24)
+# Trigger questions: the longest answer a delegation may save (characters), and how many hours
+# before a country's deadline its approved delegates are reminded (once per deadline).
+ANSWER_MAX_CHARS = env.int("ANSWER_MAX_CHARS", default=20000)
+ANSWER_REMINDER_LEAD_HOURS = env.int("ANSWER_REMINDER_LEAD_HOURS", default=48)
+# The PDF compendium of answers: a render that takes longer is stopped and marked failed.
+COMPENDIUM_TIME_LIMIT_SECONDS = env.int("COMPENDIUM_TIME_LIMIT_SECONDS", default=300)
 # Largest CSV/XLSX staff may upload (invitees, attendance reports).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 

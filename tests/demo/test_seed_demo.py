@@ -33,6 +33,7 @@ DEMO_EMAILS = [
     "secretaria@crm-workshop.test",
     "moderador@crm-workshop.test",
     "delegado.sv@crm-workshop.test",
+    "delegada.sv@crm-workshop.test",
     "delegada.mx@crm-workshop.test",
     "observador@crm-workshop.test",
 ]
@@ -125,9 +126,9 @@ def test_seed_demo_second_run_creates_no_duplicates(workshop):
 
     speaker_keys = Speaker.objects.values_list("name", "organisation__code", "position_es")
     assert len(set(speaker_keys)) == len(speaker_keys) == 8
-    assert User.objects.filter(email__in=DEMO_EMAILS).count() == 6
-    assert EmailAddress.objects.filter(email__in=DEMO_EMAILS).count() == 6
-    assert Participant.objects.filter(workshop=workshop).count() == 4
+    assert User.objects.filter(email__in=DEMO_EMAILS).count() == 7
+    assert EmailAddress.objects.filter(email__in=DEMO_EMAILS).count() == 7
+    assert Participant.objects.filter(workshop=workshop).count() == 5
     assert QuestionAssignment.objects.count() == 8 * 11
     assert Group.objects.filter(name="Secretaría Ejecutiva").count() == 1
 
@@ -581,6 +582,7 @@ def test_seed_demo_participants_have_roles_delegations_and_approval(workshop):
 
     assert list(rows) == [
         ("delegada.mx@crm-workshop.test", "delegate", "MX", None, "approved"),
+        ("delegada.sv@crm-workshop.test", "delegate", "SV", None, "approved"),
         ("delegado.sv@crm-workshop.test", "delegate", "SV", None, "approved"),
         ("moderador@crm-workshop.test", "moderator", None, "CRM-PPT", "approved"),
         ("observador@crm-workshop.test", "observer", None, "RROCM", "approved"),
