@@ -37,27 +37,27 @@ class AnswerError(Exception):
         super().__init__(str(self.message))
 
 
-class NotAssigned(AnswerError):
+class NotAssignedError(AnswerError):
     """The question was not distributed to this participant's country (a view answers 404)."""
 
     message = _("Esta pregunta no se envió a su país.")
 
 
-class AnswerClosed(AnswerError):
+class AnswerClosedError(AnswerError):
     message = _(
         "La fecha límite de esta pregunta ya pasó: no se guardó nada. Si su delegación necesita "
         "más tiempo, escriba a la Secretaría, que puede prorrogar el plazo para su país."
     )
 
 
-class AnswerAlreadySubmitted(AnswerError):
+class AnswerSubmittedError(AnswerError):
     message = _(
         "Su delegación ya envió esta respuesta y no se puede modificar. Si hay que corregirla, "
         "pida a la Secretaría que la reabra."
     )
 
 
-class AnswerConflict(AnswerError):
+class AnswerConflictError(AnswerError):
     """Somebody saved since the writer opened the answer; ``answer`` is the stored one."""
 
     message = _(
@@ -66,18 +66,18 @@ class AnswerConflict(AnswerError):
     )
 
 
-class SubmitNotAllowed(AnswerError):
+class SubmitNotAllowedError(AnswerError):
     message = _(
         "Solo el punto focal de su delegación puede enviar la respuesta del país. Su texto "
         "se puede guardar como borrador."
     )
 
 
-class AnswerEmpty(AnswerError):
+class AnswerEmptyError(AnswerError):
     message = _("Una respuesta vacía no se puede enviar. Escriba la respuesta de su país.")
 
 
-class AnswerTooLong(AnswerError):
+class AnswerTooLongError(AnswerError):
     def __init__(self, *, length: int, answer: Answer | None = None):
         message = _(
             "La respuesta tiene %(length)s caracteres; el máximo es %(limit)s. Acórtela y "
@@ -101,14 +101,14 @@ def answer_save(
     """Save ``text`` as the delegation's answer to ``question`` and, with ``submit``, submit it.
 
     ``expected_version`` is the version the writer started from (0 when there was no answer).
-    Returns the stored answer. Raises ``NotAssigned``, ``AnswerClosed``,
-    ``AnswerAlreadySubmitted``, ``AnswerConflict`` (with the stored answer),
-    ``SubmitNotAllowed``, ``AnswerEmpty`` or ``AnswerTooLong``; nothing is written then.
+    Returns the stored answer. Raises ``NotAssignedError``, ``AnswerClosedError``,
+    ``AnswerSubmittedError``, ``AnswerConflictError`` (with the stored answer),
+    ``SubmitNotAllowedError``, ``AnswerEmptyError`` or ``AnswerTooLongError``; nothing is written then.
     Saving the stored text again as a draft writes nothing and returns the stored answer.
     """
     text = text.replace("\r\n", "\n")
     if len(text) > settings.ANSWER_MAX_CHARS:
-        raise AnswerTooLong(length=len(text))
+        raise AnswerTooLongError(length=len(text))
     delegation = participant.delegation
     with transaction.atomic():
         assignment = (
@@ -118,24 +118,24 @@ def answer_save(
             .first()
         )
         if assignment is None:
-            raise NotAssigned
+            raise NotAssignedError
         answer = (
             Answer.objects.select_for_update(of=("self",))
             .filter(question=question, delegation=delegation)
             .first()
         )
         if not assignment.is_open:
-            raise AnswerClosed(answer=answer)
+            raise AnswerClosedError(answer=answer)
         if answer is not None and answer.status == Answer.Status.SUBMITTED:
-            raise AnswerAlreadySubmitted(answer=answer)
+            raise AnswerSubmittedError(answer=answer)
         stored_version = answer.version if answer is not None else 0
         if expected_version != stored_version:
-            raise AnswerConflict(answer=answer)
+            raise AnswerConflictError(answer=answer)
         if submit:
             if not rules.can_submit(participant):
-                raise SubmitNotAllowed(answer=answer)
+                raise SubmitNotAllowedError(answer=answer)
             if not text.strip():
-                raise AnswerEmpty(answer=answer)
+                raise AnswerEmptyError(answer=answer)
         elif answer is not None and answer.text == text:
             return answer
         if answer is None:
