@@ -310,7 +310,10 @@ class Compendium(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Compendio n.º %(number)s (%(language)s)") % {
-            "number": self.pk,
-            "language": self.language,
-        })
+        return str(
+            _("Compendio n.º %(number)s (%(language)s)")
+            % {
+                "number": self.pk,
+                "language": self.language,
+            }
+        )

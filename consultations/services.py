@@ -103,7 +103,8 @@ def answer_save(
     ``expected_version`` is the version the writer started from (0 when there was no answer).
     Returns the stored answer. Raises ``NotAssignedError``, ``AnswerClosedError``,
     ``AnswerSubmittedError``, ``AnswerConflictError`` (with the stored answer),
-    ``SubmitNotAllowedError``, ``AnswerEmptyError`` or ``AnswerTooLongError``; nothing is written then.
+    ``SubmitNotAllowedError``, ``AnswerEmptyError`` or ``AnswerTooLongError``; nothing is
+    written then.
     Saving the stored text again as a draft writes nothing and returns the stored answer.
     """
     text = text.replace("\r\n", "\n")
