@@ -113,6 +113,7 @@ def test_record_view_lists_approved_participants_only(people, session, staff):
     listed = [row["participant"].user.email for row in response.context["rows"]]
     assert sorted(listed) == [
         "delegada.mx@crm-workshop.test",
+        "delegada.sv@crm-workshop.test",
         "delegado.sv@crm-workshop.test",
         "moderador@crm-workshop.test",
         "observador@crm-workshop.test",
