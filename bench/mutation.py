@@ -403,7 +403,7 @@ def run_module(module: str, patterns: list[str], *, fresh: bool, deadline: float
     scratch = prepare(module, tests, fresh=fresh)
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
     with open(scratch / "mutmut.log", "w") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own venv's mutmut, fixed arguments
+        process = subprocess.Popen(
             [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", "1"],
             cwd=scratch,
             env=env,

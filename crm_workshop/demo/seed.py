@@ -69,7 +69,7 @@ DEMO_PARTICIPANTS = [
         "last_name": "El Salvador (demo)",
         "role": Participant.Role.DELEGATE,
         "country": "SV",
-        "profile": Participant.Profile.PROTECTION,
+        "profile": Participant.Profile.OTHER,
     },
     {
         "label": gettext_noop("Delegada, México"),

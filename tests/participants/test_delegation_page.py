@@ -125,5 +125,5 @@ def test_delegation_page_query_count_does_not_grow_with_members(people, client_a
     with CaptureQueriesContext(connection) as many:
         response = client.get(PAGE)
 
-    assert response.content.decode().count('<th scope="row">') == 31
+    assert response.content.decode().count('<th scope="row">') == 32
     assert len(one) == len(many) == 7
