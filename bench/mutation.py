@@ -95,6 +95,15 @@ MODULES: dict[str, list[str]] = {
         "tests/test_models.py",
     ],
     "crm_workshop/views.py": ["tests/test_healthz*.py", "tests/test_error_pages*.py"],
+    "consultations/services.py": [
+        "tests/consultations/test_services*.py",
+        "tests/consultations/test_answer_*.py",
+    ],
+    "consultations/rules.py": [
+        "tests/consultations/test_services*.py",
+        "tests/consultations/test_answer_*.py",
+        "tests/consultations/test_compile_*.py",
+    ],
     "participants/services.py": [
         "tests/participants/test_invitation*.py",
         "tests/participants/test_smtp*.py",
