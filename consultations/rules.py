@@ -34,8 +34,7 @@ def answering_participant(user, workshop) -> Participant | None:
             workshop=workshop,
             role=Participant.Role.DELEGATE,
             registration_status=Participant.RegistrationStatus.APPROVED,
-            delegation__isnull=False,
-        )
+        )  # a delegate always has a delegation (CHECK participant_delegate_has_delegation)
         .first()
     )
 

@@ -78,12 +78,12 @@ class AnswerEmptyError(AnswerError):
 
 
 class AnswerTooLongError(AnswerError):
-    def __init__(self, *, length: int, answer: Answer | None = None):
+    def __init__(self, *, length: int):
         message = _(
             "La respuesta tiene %(length)s caracteres; el máximo es %(limit)s. Acórtela y "
             "vuelva a guardar: su texto sigue en el formulario."
         ) % {"length": length, "limit": settings.ANSWER_MAX_CHARS}
-        super().__init__(message, answer=answer)
+        super().__init__(message)
 
 
 class ReopenError(AnswerError):

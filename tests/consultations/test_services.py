@@ -380,3 +380,100 @@ def test_answering_participant_is_approved_delegates_only(demo, people):
     assert rules.answering_participant(people["delegate"], demo).delegation.country_id == "MX"
     for role in ("pending", "observer", "moderator", "staff"):
         assert rules.answering_participant(people[role], demo) is None, role
+
+
+def test_reopen_records_when_and_who_and_cuts_the_history_reason_at_100(question, focal, people):
+    answer = answer_save(
+        question=question, participant=focal, text="Final", expected_version=0, submit=True
+    )
+    before = timezone.now()
+    reason = "x" * 99 + "yz"
+
+    answer_reopen(answer=answer, by=people["staff"], reason=reason)
+
+    answer.refresh_from_db()
+    assert answer.reopened_at >= before
+    assert answer.edited_by == people["staff"]
+    assert answer.reopen_reason == reason
+    assert answer.history.first().history_change_reason == "x" * 99 + "y"
+
+
+def test_reopen_refusal_carries_the_stored_answer(question, colleague, people):
+    answer = answer_save(question=question, participant=colleague, text="x", expected_version=0)
+
+    with pytest.raises(ReopenError) as caught:
+        answer_reopen(answer=answer, by=people["staff"], reason="motivo")
+
+    assert caught.value.answer.pk == answer.pk
+
+
+def test_extension_without_reason_keeps_no_reason_and_cuts_long_ones(question, people):
+    assignment = QuestionAssignment.objects.get(question=question, country_id="SV")
+    until = timezone.now() + dt.timedelta(days=2)
+
+    deadline_extend(assignment=assignment, until=until, by=people["staff"])
+    first = assignment.history.first().history_change_reason
+    deadline_extend(assignment=assignment, until=None, by=people["staff"], reason=" " + "r" * 120)
+
+    assert first in ("", None)
+    assert assignment.history.first().history_change_reason == "r" * 100
+    assignment.refresh_from_db()
+    assert assignment.deadline_extended_to is None
+
+
+def test_error_message_is_its_string(question, colleague, settings):
+    settings.ANSWER_MAX_CHARS = 3
+
+    with pytest.raises(AnswerTooLongError) as caught:
+        answer_save(question=question, participant=colleague, text="abcd", expected_version=0)
+
+    assert str(caught.value) == (
+        "La respuesta tiene 4 caracteres; el máximo es 3. Acórtela y vuelva a guardar: su "
+        "texto sigue en el formulario."
+    )
+    assert str(AnswerClosedError()) == str(AnswerClosedError.message)
+
+
+def test_answering_participant_refuses_inactive_other_workshops_and_observers(demo, people):
+    from tests.factories import WorkshopFactory
+
+    delegate = people["delegate"]
+    delegate.is_active = False
+    assert rules.answering_participant(delegate, demo) is None
+    delegate.is_active = True
+    assert rules.answering_participant(delegate, WorkshopFactory()) is None
+    observer = Participant.objects.get(user=people["observer"])
+    observer.delegation = demo.delegations.get(country_id="MX")
+    observer.save()
+    assert rules.answering_participant(people["observer"], demo) is None
+    assert rules.answering_participant(None, demo) is None
+
+
+def test_answering_participant_loads_the_delegation_and_country_at_once(
+    demo, people, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        participant = rules.answering_participant(people["delegate"], demo)
+        assert participant.delegation.country.iso_code == "MX"
+        assert participant.delegation.focal_point is None
+
+
+def test_can_read_submitted_answers_refuses_anonymous_inactive_and_sessionless(demo, people):
+    from django.contrib.auth.models import AnonymousUser
+
+    question = TriggerQuestion.objects.get(workshop=demo, code="TQ-S1-1")
+    moderator = people["moderator"]
+    assert rules.can_read_submitted_answers(AnonymousUser(), question) is False
+    assert rules.can_read_submitted_answers(None, question) is False
+    moderator.is_active = False
+    assert rules.can_read_submitted_answers(moderator, question) is False
+    moderator.is_active = True
+    question.session = None
+    assert rules.can_read_submitted_answers(moderator, question) is False
+
+
+def test_focal_point_registered_as_observer_does_not_act(question, focal, colleague):
+    Participant.objects.filter(pk=focal.pk).update(role=Participant.Role.OBSERVER)
+
+    assert rules.delegation_has_acting_focal_point(colleague.delegation) is False
+    assert rules.can_submit(colleague) is True
