@@ -3,7 +3,8 @@
 Every write here runs in one transaction that first locks the country's assignment row, so
 the writers of one (question, country) pair queue behind each other, and then decides:
 
-1. is the country's deadline still ahead, by the database's clock (``is_open``)?
+1. is the country's deadline still ahead, by the database's clock once the lock is held
+   (``is_open``)?
 2. is the answer still a draft?
 3. did the writer start from the version now stored (optimistic locking)?
 4. may this person submit (``consultations.rules.can_submit``)?
@@ -113,19 +114,26 @@ def answer_save(
     delegation = participant.delegation
     with transaction.atomic():
         assignment = (
-            QuestionAssignment.objects.with_deadline()
-            .select_for_update(of=("self",))
+            QuestionAssignment.objects.select_for_update(of=("self",))
             .filter(question=question, country_id=delegation.country_id)
             .first()
         )
         if assignment is None:
             raise NotAssignedError
+        # Asked only once the lock is held: a writer that queued behind another one past the
+        # deadline is judged at the moment it could write, not when it started waiting.
+        is_open = (
+            QuestionAssignment.objects.with_deadline()
+            .filter(pk=assignment.pk)
+            .values_list("is_open", flat=True)
+            .get()
+        )
         answer = (
             Answer.objects.select_for_update(of=("self",))
             .filter(question=question, delegation=delegation)
             .first()
         )
-        if not assignment.is_open:
+        if not is_open:
             raise AnswerClosedError(answer=answer)
         if answer is not None and answer.status == Answer.Status.SUBMITTED:
             raise AnswerSubmittedError(answer=answer)
