@@ -97,6 +97,7 @@ def django_setup(env: dict[str, str]) -> None:
 
 def make_delegates() -> list[dict]:
     """110 approved delegates with a signed-in session each: [{country, user_id, cookie}]."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -126,7 +127,7 @@ def make_delegates() -> list[dict]:
                 delegation.save(update_fields=["focal_point"])
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             delegates.append(
@@ -165,6 +166,7 @@ class Client:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             return None, str(error), time.perf_counter() - started
         elapsed = time.perf_counter() - started
+        self.location = response.getheader("Location", "")
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -212,8 +214,16 @@ def run_window(
         client = Client(port, delegate["session"])
         path = f"/consultations/{code}/"
         status, html, elapsed = client.request("GET", path)
-        record(kind="GET", status=status, elapsed=elapsed, **_who(delegate, code))
+        record(
+            kind="GET",
+            status=status,
+            elapsed=elapsed,
+            location=getattr(client, "location", ""),
+            **_who(delegate, code),
+        )
         fields = _form_fields(html, closed=closed) if status == 200 else None
+        if fields is None and closed:
+            fields = _form_fields(client.request("GET", "/home/preferences/")[1], closed=True)
         if fields is None:
             record(kind="no-form", status=status, elapsed=0.0, **_who(delegate, code))
             return
@@ -224,23 +234,37 @@ def run_window(
         record(kind="save", status=status, elapsed=elapsed, text=text, **_who(delegate, code))
 
     def submit_all(focal):
-        time.sleep(
-            max(0.0, start + window * 0.6 + random.uniform(0, window * 0.35) - time.monotonic())
-        )
+        moment = start + window * 0.6 + random.uniform(0, window * 0.35)
+        time.sleep(max(0.0, moment - time.monotonic()))
         client = Client(port, focal["session"])
+        if closed:
+            fallback = _form_fields(client.request("GET", "/home/preferences/")[1], closed=True)
         for code in QUESTIONS:
             path = f"/consultations/{code}/"
             status, html, elapsed = client.request("GET", path)
             record(kind="GET", status=status, elapsed=elapsed, **_who(focal, code))
             fields = _form_fields(html, closed=closed) if status == 200 else None
+            if fields is None and closed:
+                fields = fallback
             if fields is None:
                 record(kind="no-form", status=status, elapsed=0.0, **_who(focal, code))
                 continue
             text = answer_text(focal["country"], code, focal["number"], "final")
-            status, _html, elapsed = client.request(
-                "POST", path, {**fields, "text": text, "action": "submit"}
-            )
-            record(kind="submit", status=status, elapsed=elapsed, text=text, **_who(focal, code))
+            # A colleague may save a draft between this GET and the POST: the focal point
+            # then sees both texts and keeps hers (the conflict form carries the new version),
+            # as a person would; at most three times.
+            for _attempt in range(3):
+                status, html, elapsed = client.request(
+                    "POST", path, {**fields, "text": text, "action": "submit"}
+                )
+                record(
+                    kind="submit", status=status, elapsed=elapsed, text=text, **_who(focal, code)
+                )
+                if status != 409 or closed:
+                    break
+                fields = _form_fields(html, closed=False)
+                if fields is None:
+                    break
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(delegates) + 11) as pool:
         futures = [pool.submit(draft, d) for d in delegates]
@@ -283,7 +307,9 @@ def check_before(log: list[dict], problems: list[str]) -> None:
         if entry["status"] is None or (isinstance(entry["status"], int) and entry["status"] >= 500):
             problems.append(f"before: {entry['kind']} {entry['code']} → {entry['status']}")
         if entry["kind"] == "GET" and entry["status"] != 200:
-            problems.append(f"before: GET {entry['code']} answered {entry['status']}")
+            problems.append(
+                f"before: GET {entry['code']} answered {entry['status']} {entry.get('location')}"
+            )
         if entry["kind"] == "no-form":
             problems.append(f"before: no form on {entry['code']} for {entry['country']}")
         if entry["kind"] in ("save", "submit") and entry["status"] not in (302, 409):
@@ -310,7 +336,7 @@ def check_before(log: list[dict], problems: list[str]) -> None:
 
 def check_after(log: list[dict], before_state, problems: list[str]) -> None:
     posted = [e for e in log if e["kind"] in ("save", "submit")]
-    if len(posted) != 110 + 88:
+    if len(posted) < 110 + 88:
         problems.append(f"after the deadline only {len(posted)} of 198 writes were attempted")
     for entry in log:
         if entry["status"] is None or (isinstance(entry["status"], int) and entry["status"] >= 500):
