@@ -23,9 +23,9 @@ from consultations.notifications import moment_label
 from participants.models import Delegation, Participant
 
 # Bar chart geometry (SVG user units; the SVG scales to the width of its box).
-CHART_WIDTH = 720
-CHART_LABEL_WIDTH = 190
-CHART_BAR_WIDTH = 400
+CHART_WIDTH = 580
+CHART_LABEL_WIDTH = 160
+CHART_BAR_WIDTH = 320
 CHART_ROW_HEIGHT = 30
 CHART_BAR_HEIGHT = 18
 CHART_TOP = 44
@@ -245,5 +245,5 @@ def _chart(countries: list[CountryRow]) -> dict:
         "bar_width": CHART_BAR_WIDTH,
         "bar_height": CHART_BAR_HEIGHT,
         "value_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 8,
-        "legend_drafts_x": CHART_LABEL_WIDTH + 150,
+        "legend_drafts_x": CHART_LABEL_WIDTH + 120,
     }
