@@ -56,13 +56,12 @@ class QuestionAssignmentInline(ReferenceZoneInlineMixin, admin.TabularInline):
     extra = 0
     fields = (
         "country",
-        "assigned_at",
         "distribution",
         "deadline_extended_to",
         "extension_reason",
         "extension_history",
     )
-    readonly_fields = ("assigned_at", "distribution", "extension_history")
+    readonly_fields = ("distribution", "extension_history")
     autocomplete_fields = ("country",)
 
     def get_queryset(self, request):
@@ -98,7 +97,7 @@ class QuestionAssignmentInline(ReferenceZoneInlineMixin, admin.TabularInline):
         if not rows:
             return "—"
         return format_html(
-            "<ul class='extension-history'>{}</ul>",
+            '<ul class="extension-history">{}</ul>',
             format_html_join(
                 "",
                 "<li>{} · {} · {} · {}</li>",
@@ -130,6 +129,9 @@ class TriggerQuestionAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("workshop", "session", "axis")
     inlines = (QuestionAssignmentInline,)
     actions = ("distribute_questions",)
+
+    class Media:
+        css = {"all": ["css/admin_distribution.css"]}  # the inline's deadline history
 
     def get_queryset(self, request):
         return (
