@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import smtplib
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from celery.exceptions import Retry
 from django.conf import settings
@@ -47,6 +47,14 @@ DECISION_KINDS = {
     Participant.RegistrationStatus.APPROVED: Notification.Kind.REGISTRATION_APPROVED,
     Participant.RegistrationStatus.REJECTED: Notification.Kind.REGISTRATION_REJECTED,
 }
+
+# Kinds that other apps own, filled in by their AppConfig.ready() so that this module never
+# imports them (consultations registers its three kinds in consultations/apps.py):
+# ``OBSOLETE_CHECKS[kind](notification)`` → a reason not to send it, or None;
+# ``MESSAGE_CONTEXTS[kind](notification, zone)`` → the extra context of its templates,
+# called in the recipient's language.
+OBSOLETE_CHECKS: dict[str, Callable[[Notification], str | None]] = {}
+MESSAGE_CONTEXTS: dict[str, Callable[[Notification, zoneinfo.ZoneInfo], dict]] = {}
 
 
 # --- Sending one notification -------------------------------------------------------------------
@@ -159,6 +167,8 @@ def _publish_notification_send(*, notification_id: int) -> None:
 
 
 def _obsolete_reason(notification: Notification) -> str | None:
+    if (check := OBSOLETE_CHECKS.get(notification.kind)) is not None:
+        return check(notification)
     participant = notification.participant
     status = participant.registration_status
     if notification.kind == Notification.Kind.SESSION_REMINDER:
@@ -212,7 +222,9 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
             "contact_email": settings.SECRETARIAT_EMAIL,
             "language": user.language,
         }
-        if notification.kind == Notification.Kind.SESSION_REMINDER:
+        if (extra := MESSAGE_CONTEXTS.get(notification.kind)) is not None:
+            context.update(extra(notification, zone))
+        elif notification.kind == Notification.Kind.SESSION_REMINDER:
             session = notification.session
             context["session"] = _session_in_zone(session, zone)
             context["conference_url"] = session.conference_url or workshop.webinar_url
