@@ -1,0 +1,1 @@
+from consultations.tasks_compendium import *  # noqa
