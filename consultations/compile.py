@@ -298,7 +298,8 @@ def compendium_context(*, compendium: Compendium, on_question=None) -> dict:
         TriggerQuestion.objects.filter(workshop=workshop, assignments__isnull=False)
         .distinct()
         .select_related("session", "axis")
-        .order_by("session__number", "order", "code")
+        # Grouped by session, then by axis: each axis heading appears once per session.
+        .order_by("session__number", "axis__number", "order", "code")
     )
     blocks = question_blocks(questions=questions, zone=zone)
     sessions: list[dict] = []

@@ -212,6 +212,7 @@ def compendium(request, pk):
             "workshop": workshop,
             "compendium": item,
             "progress": compilation.compendium_progress(item),
+            "requested_by_name": compilation.person_name(item.requested_by),
             "zone": zone,
             "zone_name": zone.key,
             "page_title": _("Compendio de respuestas n.º %(number)s") % {"number": item.pk},
