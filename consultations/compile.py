@@ -33,6 +33,7 @@ from consultations import rules
 from consultations.models import Answer, Compendium, QuestionAssignment, TriggerQuestion
 from crm_workshop.broker import BrokerUnavailable, task_publish
 from crm_workshop.exports import formula_safe
+from crm_workshop.pdf import page_number_css
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +249,28 @@ def compendium_publish(*, compendium_id: int) -> bool:
     return True
 
 
+# A queued row younger than this is probably still on its way to a worker.
+COMPENDIUM_SWEEP_MIN_AGE = dt.timedelta(minutes=5)
+
+
+def compendium_sweep() -> int:
+    """Publish again every compendium queued for longer than ``COMPENDIUM_SWEEP_MIN_AGE``
+    or rendering for longer than the time limit (the outbox sweep); returns how many were
+    handed to the broker. Stops at the first broker failure (the next sweep tries again)."""
+    now = timezone.now()
+    limit = dt.timedelta(seconds=settings.COMPENDIUM_TIME_LIMIT_SECONDS)
+    waiting = Compendium.objects.filter(
+        Q(status=Compendium.Status.QUEUED, requested_at__lt=now - COMPENDIUM_SWEEP_MIN_AGE)
+        | Q(status=Compendium.Status.RENDERING, started_at__lt=now - limit)
+    ).values_list("pk", flat=True)
+    published = 0
+    for compendium_id in list(waiting[:50]):
+        if not compendium_publish(compendium_id=compendium_id):
+            break
+        published += 1
+    return published
+
+
 def compendium_progress(compendium: Compendium) -> dict:
     """What the progress page polls: status, percent, and the file's details when done."""
     return {
@@ -262,36 +285,9 @@ def compendium_progress(compendium: Compendium) -> dict:
     }
 
 
-def _css_string(text: str) -> str:
-    """``text`` as a CSS string literal: everything but letters, digits and spaces escaped,
-    so no translation can close the string or the ``<style>`` element."""
-    escaped = "".join(
-        char if char.isalnum() or char == " " else f"\\{ord(char):06x}" for char in text
-    )
-    return f'"{escaped}"'
-
-
-def page_number_css(label: str) -> str:
-    """The ``@page`` rule that prints ``label`` (a translated "página %(page)s de %(pages)s")
-    at the foot of every page, the placeholders turned into CSS page counters."""
-    marked = label % {"page": "\x00", "pages": "\x01"}
-    parts = []
-    for index, piece in enumerate(marked.split("\x00")):
-        if index:
-            parts.append("counter(page)")
-        for sub_index, sub_piece in enumerate(piece.split("\x01")):
-            if sub_index:
-                parts.append("counter(pages)")
-            if sub_piece:
-                parts.append(_css_string(sub_piece))
-    return "@page { @bottom-center { content: %s; } }" % " ".join(parts)  # noqa: UP031
-
-
 def compendium_context(*, compendium: Compendium, on_question=None) -> dict:
     """Everything ``templates/pdf/compendium.html`` shows, in the active language.
     ``on_question(done, total)`` is called after each question is gathered (progress)."""
-    from django.utils.safestring import mark_safe
-
     workshop = compendium.workshop
     zone = zoneinfo.ZoneInfo(workshop.time_zone)
     questions = (
@@ -327,7 +323,7 @@ def compendium_context(*, compendium: Compendium, on_question=None) -> dict:
         "question_count": len(blocks),
         "country_count": len(countries),
         "answer_count": sum(len(block.answered) for block in blocks),
-        "page_css": mark_safe(page_number_css(_("página %(page)s de %(pages)s"))),  # noqa: S308
+        "page_css": page_number_css(_("página %(page)s de %(pages)s")),
     }
 
 

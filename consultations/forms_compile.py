@@ -31,7 +31,11 @@ class ReopenForm(forms.Form):
             self.helper.form_id = f"reopen-{answer.pk}"
         self.helper.form_method = "post"
         self.helper.form_class = "reopen-form"
-        self.helper.add_input(Submit("reopen", _("Reabrir"), css_class="btn-outline-danger btn-sm"))
+        button = Submit("reopen", _("Reabrir"))
+        button.field_classes = "btn btn-outline-danger btn-sm"
+        if answer is not None:
+            button.id = f"reopen-submit-{answer.pk}"  # one per answer on the page
+        self.helper.add_input(button)
 
 
 class CompendiumForm(forms.Form):

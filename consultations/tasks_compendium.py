@@ -9,7 +9,7 @@ from consultations import compile as compilation
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["compendium_render_task"]
+__all__ = ["compendium_render_task", "compendium_sweep_task"]
 
 
 @shared_task(
@@ -28,3 +28,11 @@ def compendium_render_task(*, compendium_id: int) -> str | None:
         logger.info("compendium %s: nothing to render", compendium_id)
         return None
     return compendium.status
+
+
+@shared_task(name="consultations.compendium_sweep")
+def compendium_sweep_task() -> int:
+    """Publish again the compendia still waiting (queued a while ago, or left rendering past
+    the time limit by a worker that died); returns how many. Harmless when a live task has
+    the row: the render claims it under a lock and a second delivery does nothing."""
+    return compilation.compendium_sweep()

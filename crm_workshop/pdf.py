@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.utils.safestring import mark_safe
 
 # The base URL documents are rendered with: relative links such as ``/static/css/pdf.css``
 # (what ``{% static %}`` writes) resolve against it. ``.invalid`` is reserved (RFC 2606):
@@ -132,6 +133,34 @@ def safe_url_fetcher(url: str, timeout: float = 10, ssl_context=None):
         raise ResourceRefused(f"Static file too large: {url[:200]}")
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: everything but letters, digits and spaces escaped,
+    so no translation can close the string or the ``<style>`` element."""
+    escaped = "".join(
+        char if char.isalnum() or char == " " else f"\\{ord(char):06x}" for char in text
+    )
+    return f'"{escaped}"'
+
+
+def page_number_css(label: str) -> str:
+    """The ``@page`` rule that prints ``label`` (a translated "página %(page)s de %(pages)s")
+    at the foot of every page, the placeholders turned into CSS page counters; safe to put
+    in a ``<style>`` element as it is."""
+    marked = label % {"page": "\x00", "pages": "\x01"}
+    parts = []
+    for index, piece in enumerate(marked.split("\x00")):
+        if index:
+            parts.append("counter(page)")
+        for sub_index, sub_piece in enumerate(piece.split("\x01")):
+            if sub_index:
+                parts.append("counter(pages)")
+            if sub_piece:
+                parts.append(css_string(sub_piece))
+    rule = "@page { @bottom-center { content: %s; } }" % " ".join(parts)  # noqa: UP031
+    # Safe inside <style>: every piece of text went through css_string (no "<", no quote).
+    return mark_safe(rule)  # noqa: S308
 
 
 @cache

@@ -230,3 +230,27 @@ def test_render_stops_at_its_time_limit():
         render_pdf(html=html, time_limit=0.05)
     # The alarm is gone afterwards: a small render with no limit completes.
     assert render_pdf(html="<p>ok</p>", time_limit=0).startswith(b"%PDF-")
+
+
+def test_page_number_css_escapes_the_words():
+    from crm_workshop.pdf import page_number_css
+
+    assert page_number_css("página %(page)s de %(pages)s") == (
+        '@page { @bottom-center { content: "página " counter(page) " de " counter(pages); } }'
+    )
+    hostile = page_number_css('</style><script>x"</script> %(page)s')
+    assert "<" not in hostile
+    assert hostile.count('"') == 2  # the text's own quote is escaped: one CSS string only
+    assert hostile.endswith('" counter(page); } }')
+
+
+def test_page_numbers_print_in_the_pdf(tmp_path):
+    from crm_workshop.pdf import page_number_css
+
+    html = (
+        f"<html><head><style>{page_number_css('page %(page)s of %(pages)s')}</style></head>"
+        "<body><p>uno</p><p style='break-before: page'>dos</p></body></html>"
+    )
+    text = _pdf_text(render_pdf(html=html), tmp_path)
+    assert "page 1 of 2" in text
+    assert "page 2 of 2" in text

@@ -278,3 +278,29 @@ def test_compendium_start_rejects_other_languages(start, client_as, people, demo
     assert response.status_code == 302
     assert response["Location"] == reverse("consultations:compile")
     assert not Compendium.objects.exists()
+
+
+def test_sweep_publishes_old_queued_and_stale_rows_only(demo, settings, tmp_path):
+    from consultations.tasks_compendium import compendium_sweep_task
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    now = timezone.now()
+    old = Compendium.objects.create(workshop=demo)
+    Compendium.objects.filter(pk=old.pk).update(requested_at=now - dt.timedelta(minutes=6))
+    fresh = Compendium.objects.create(workshop=demo)
+    stale = Compendium.objects.create(
+        workshop=demo,
+        status="rendering",
+        attempts=1,
+        started_at=now - dt.timedelta(seconds=settings.COMPENDIUM_TIME_LIMIT_SECONDS + 5),
+    )
+    done = Compendium.objects.create(
+        workshop=demo, status="done", file="compendia/x.pdf", sha256="c" * 64
+    )
+    Compendium.objects.filter(pk=done.pk).update(requested_at=now - dt.timedelta(hours=1))
+
+    assert compendium_sweep_task.apply().get() == 2
+
+    status = dict(Compendium.objects.values_list("pk", "status"))
+    assert status == {old.pk: "done", fresh.pk: "queued", stale.pk: "done", done.pk: "done"}
+    assert Compendium.objects.get(pk=done.pk).sha256 == "c" * 64
