@@ -91,6 +91,9 @@ def test_staff_compendium_renders_inline_and_is_stored_with_its_hash(
     assert f"página {compendium.page_count} de {compendium.page_count}" in text
     assert "(America/El_Salvador, UTC−06:00)" in text
     assert "BORRADOR-GUATEMALA" not in text
+    # The contents table on the cover: answers per question and the page each starts on.
+    assert "TQ-S1-1 Sesión 1 2 de 11 2" in text
+    assert "TQ-S2-1 Sesión virtual 2 1 de 11 3" in text
     # Hostile HTML in an answer is printed as text, never followed or run.
     assert '<img src="file:///etc/passwd"> <script>alert("x")</script> & <b>negrita</b>' in text
     assert "root:x:0" not in text
@@ -115,6 +118,7 @@ def test_compendium_in_english(start, client_as, people, answered):
     assert f"page 1 of {compendium.page_count}" in text
     assert "Compendium of answers to the trigger questions" in text
     assert "página" not in text
+    assert "TQ-S1-1 Session 1 2 of 11 2" in text
 
 
 def test_download_streams_the_stored_file(start, client_as, people, answered):

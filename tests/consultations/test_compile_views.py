@@ -304,3 +304,46 @@ def test_index_queries_do_not_grow_with_questions(client_as, people, demo):
         )
     many = _count_queries(client, reverse("consultations:compile"))
     assert one == many
+
+
+def test_question_page_in_the_readers_own_zone_with_historic_offset(client_as, people, compiled):
+    """Mexico City had daylight saving time until October 2022: UTC−05:00 in June 2022."""
+    staff = people["staff"]
+    staff.time_zone = "America/Mexico_City"
+    staff.save(update_fields=["time_zone"])
+    response = client_as(staff).get(reverse("consultations:question_answers", args=["TQ-S1-1"]))
+    text = _text(response)
+    assert "Horas en America/Mexico_City." in text
+    assert "10 de junio de 2022, 18:30 (America/Mexico_City, UTC−05:00)" in text
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("li.compile-answer time")["datetime"] == "2022-06-10T18:30:00-0500"
+
+
+def test_moderator_index_queries_do_not_grow_with_questions(client_as, people, demo):
+    client = client_as(people["moderator"])
+    session = demo.sessions.get(number=1)
+    TriggerQuestion.objects.filter(workshop=demo).exclude(code="TQ-S1-1").delete()
+    one = _count_queries(client, reverse("consultations:compile"))
+    for number in range(2, 12):
+        TriggerQuestion.objects.create(
+            workshop=demo,
+            session=session,
+            code=f"TQ-X-{number}",
+            text_es=f"¿Pregunta {number}?",
+            order=number,
+        )
+    many = _count_queries(client, reverse("consultations:compile"))
+    assert one == many
+    assert "TQ-X-11" in _text(client.get(reverse("consultations:compile")))
+
+
+def test_export_queries_do_not_grow_with_answers(client_as, people, demo):
+    client = client_as(people["staff"])
+    q1 = question(demo, "TQ-S1-1")
+    submit(q1, "SV", "Una.", by=people["focal_point_other"])
+    url = reverse("consultations:export", args=["xlsx"])
+    one = _count_queries(client, url)
+    for country_id in ["BZ", "CA", "CR", "US", "GT", "HN", "MX", "NI", "PA", "DO"]:
+        user = User.objects.create_user(username=f"x{country_id}", email=f"{country_id}@e.org")
+        submit(q1, country_id, f"Respuesta {country_id}.", by=user)
+    assert _count_queries(client, url) == one
