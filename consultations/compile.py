@@ -226,7 +226,9 @@ def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
 def compendium_request(*, workshop, language: str, by) -> tuple[Compendium, bool]:
     """Create a queued compendium and ask a worker to render it once the transaction
     commits. Returns the row and whether the task was handed over (``False``: the broker is
-    down; the row stays queued and the page says so). Never raises for the broker."""
+    down; the row stays queued, the page says so and ``compendium_sweep`` publishes it
+    later). Never raises for the broker. The answer is only known when no transaction is
+    open (the view runs outside ``ATOMIC_REQUESTS``); inside one it is ``False``."""
     compendium = Compendium.objects.create(workshop=workshop, language=language, requested_by=by)
     outcome = {"published": False}
 

@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from agenda.selectors import current_workshop
-from agenda.timezones import resolve_viewer_zone
+from agenda.timezones import resolve_viewer_zone, utc_offset_label
 from consultations import compile as compilation
 from consultations import rules
 from consultations.forms_compile import CompendiumForm, ReopenForm
@@ -215,6 +215,7 @@ def compendium(request, pk):
             "requested_by_name": compilation.person_name(item.requested_by),
             "zone": zone,
             "zone_name": zone.key,
+            "zone_offset": utc_offset_label(zone, item.requested_at),
             "page_title": _("Compendio de respuestas n.º %(number)s") % {"number": item.pk},
         },
     )

@@ -308,3 +308,18 @@ def test_sweep_publishes_old_queued_and_stale_rows_only(demo, settings, tmp_path
     status = dict(Compendium.objects.values_list("pk", "status"))
     assert status == {old.pk: "done", fresh.pk: "queued", stale.pk: "done", done.pk: "done"}
     assert Compendium.objects.get(pk=done.pk).sha256 == "c" * 64
+
+
+def test_progress_page_names_the_zone_of_the_request_time(client_as, people, demo):
+    compendium = Compendium.objects.create(workshop=demo, requested_by=people["staff"])
+    Compendium.objects.filter(pk=compendium.pk).update(
+        requested_at=dt.datetime(2022, 6, 1, 15, 0, tzinfo=dt.UTC)
+    )
+    response = client_as(people["staff"]).get(
+        reverse("consultations:compendium", args=[compendium.pk])
+    )
+    text = " ".join(BeautifulSoup(response.content, "html.parser").get_text(" ").split())
+    assert (
+        "pedido por Secretaría Ejecutiva (demo), 1 de junio de 2022, 09:00 "
+        "(America/El_Salvador, UTC−06:00)"
+    ) in text
