@@ -394,3 +394,6 @@ class AnswerAdmin(VersionedAdminMixin, ReferenceZoneAdminMixin, SimpleHistoryAdm
     def save_model(self, request, obj, form, change):
         obj.edited_by = request.user
         super().save_model(request, obj, form, change)
+
+
+import consultations.admin_compendium  # noqa: E402, F401 - Compendium admin, Answer reopen action

@@ -18,3 +18,10 @@ def answer_reminders_task() -> int:
     if created:
         logger.info("queued %s answer-deadline reminders", len(created))
     return len(created)
+
+
+# The compendium's tasks live beside the compendium (Celery autodiscovers this module only).
+from consultations.tasks_compendium import (  # noqa: E402, F401
+    compendium_render_task,
+    compendium_sweep_task,
+)

@@ -181,3 +181,27 @@ def test_admin_header_names_the_secretariat_in_the_url_language(client, db, sett
 
     assert "Secretaría Ejecutiva de la CRM" in client.get("/admin/").content.decode()
     assert "Executive Secretariat of the RCM" in client.get("/en/admin/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/consultations/compile/", "/consultations/compile/export.csv", "/en/consultations/"],
+)
+def test_consultations_ask_staff_for_the_second_factor(client, db, require_mfa, path):
+    staff = StaffUserFactory()
+    activate_totp(staff)
+    client.force_login(staff)  # a password-only session
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    prefix = "/en" if path.startswith("/en/") else ""
+    assert response.url.startswith(f"{prefix}/accounts/2fa/reauthenticate/?next=")
+
+
+def test_consultations_do_not_gate_delegates(client, db, require_mfa):
+    client.force_login(UserFactory())
+
+    response = client.get("/consultations/")
+
+    assert not response.get("Location", "").startswith("/accounts/2fa/")

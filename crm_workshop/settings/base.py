@@ -159,6 +159,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.answer_reminders",
         "schedule": 300.0,
     },
+    # Compendium renders the broker lost (their row stays queued) are published again.
+    "consultations-compendium-sweep": {
+        "task": "consultations.compendium_sweep",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

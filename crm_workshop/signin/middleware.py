@@ -22,8 +22,10 @@ MFA_REAUTHENTICATE_MESSAGE = _(
 
 
 class AdminMFAMiddleware:
-    """Keeps ``/admin/`` and the staff pages (``/staff/``) behind a second factor when
-    ``ADMIN_REQUIRE_MFA`` is on: the URL namespaces in ``gated_namespaces``.
+    """Keeps ``/admin/``, the staff pages (``/staff/``) and, for staff, the consultations
+    (``/consultations/``: the compilation and exports hold every country's answers) behind a
+    second factor when ``ADMIN_REQUIRE_MFA`` is on: the URL namespaces in ``gated_namespaces``.
+    Only staff accounts are gated; delegates and moderators reach their pages as before.
 
     - Staff without an authenticator are sent, with an explanation, to set one up.
     - Staff with an authenticator whose session did not use it (signed in before setting
@@ -36,7 +38,7 @@ class AdminMFAMiddleware:
     Must come after ``AuthenticationMiddleware`` and ``MessageMiddleware``.
     """
 
-    gated_namespaces = frozenset({"admin", "staff"})
+    gated_namespaces = frozenset({"admin", "staff", "consultations"})
     exempt_views = frozenset({"logout"})
 
     def __init__(self, get_response):
