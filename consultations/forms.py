@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,7 @@ class AnswerForm(forms.Form):
         self.fields["text"].help_text = _(
             "Máximo %(limit)s caracteres. Guarde borradores cuantas veces quiera: su "
             "delegación ve siempre la última versión guardada."
-        ) % {"limit": limit}
+        ) % {"limit": number_format(limit, force_grouping=True)}
         self.fields["text"].widget.attrs.update(
             {
                 "data-max-chars": str(limit),
@@ -57,7 +58,8 @@ class AnswerForm(forms.Form):
                 type="submit",
                 name="action",
                 value=SAVE,
-                css_class="btn-outline-primary",
+                # The page's main button unless this person also submits.
+                css_class="btn-outline-primary" if can_submit else "btn-primary",
             )
         ]
         confirmation = []

@@ -24,7 +24,7 @@ def zoned(value, zone):
     local = value.astimezone(zone)
     return format_html(
         '<time datetime="{}">{}, {}</time> <span class="zone-inline">({}, {})</span>',
-        local.isoformat(),
+        local.replace(microsecond=0).isoformat(),
         date_format(local, "DATE_FORMAT"),
         time_format(local, "H:i"),
         zone.key,

@@ -251,3 +251,11 @@ def test_selector_loads_every_question_and_answer_in_two_queries(
 
     assert len(texts) == 13
     assert editors == [DELEGADA_SV] * 5
+
+
+def test_home_links_each_question_to_its_answer_page_and_to_the_list(people, client_as):
+    html = client_as(user(DELEGADA_SV)).get("/home/").text
+
+    assert html.count('href="/consultations/TQ-') == 8
+    assert 'href="/consultations/TQ-S2-3/"><strong>TQ-S2-3</strong></a>' in html
+    assert 'href="/consultations/">Responder las preguntas de su país</a>' in html
