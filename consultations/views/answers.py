@@ -37,6 +37,7 @@ from agenda.timezones import resolve_viewer_zone, utc_offset_label
 from consultations import rules, selectors, services
 from consultations.forms import SUBMIT, AnswerForm, KeepMineForm
 from consultations.models import Answer
+from consultations.templatetags.answer_tags import remember_answers_for_delegation
 
 
 def _zone(request, workshop):
@@ -48,6 +49,7 @@ def _delegate_or_404(request):
     """(workshop, participant) for an approved delegate; 404 for anybody else."""
     workshop = current_workshop()
     participant = rules.answering_participant(request.user, workshop)
+    remember_answers_for_delegation(request, participant is not None)
     if participant is None:
         raise Http404("Not an approved delegate")
     return workshop, participant
@@ -82,6 +84,7 @@ def question_list(request):
     """The questions distributed to the delegate's country, grouped by session and axis."""
     workshop = current_workshop()
     participant = rules.answering_participant(request.user, workshop)
+    remember_answers_for_delegation(request, participant is not None)
     if participant is None:
         return render(
             request,
@@ -194,6 +197,17 @@ def answer(request, code):
         raise Http404("Not distributed to this country") from error
     except services.AnswerConflictError as error:
         current = error.answer
+        if current is not None and current.text == form.cleaned_data["text"] and not submit:
+            # Both wrote the same words: there is nothing to choose between.
+            messages.info(
+                request,
+                _(
+                    "Otra persona de su delegación ya había guardado exactamente este texto "
+                    "(versión %(version)s)."
+                )
+                % {"version": current.version},
+            )
+            return redirect(reverse("consultations:answer", kwargs={"code": question.code}))
         return render(
             request,
             "consultations/answer.html",

@@ -225,7 +225,7 @@ def test_list_query_count_does_not_grow_with_questions(people, client_as, demo):
         question=question("TQ-S1-1"), delegation=delegation("SV"), edited_by=user(DELEGADO_SV)
     )
     client = client_as(user(DELEGADA_SV))
-    client.get(LIST)  # the header's cached "answers for a delegation" is warm from now on
+    client.get(LIST)  # the session remembers from now on that she answers for SV
     one = _queries(client)
     _more_questions(demo, 25)
 
@@ -259,3 +259,36 @@ def test_home_links_each_question_to_its_answer_page_and_to_the_list(people, cli
     assert html.count('href="/consultations/TQ-') == 8
     assert 'href="/consultations/TQ-S2-3/"><strong>TQ-S2-3</strong></a>' in html
     assert 'href="/consultations/">Responder las preguntas de su país</a>' in html
+
+
+def test_header_link_follows_the_registration_once_the_page_is_visited(people, client_as):
+    sv = Participant.objects.get(user__email=DELEGADA_SV)
+    client = client_as(sv.user)
+    assert 'href="/consultations/">Preguntas</a>' in client.get("/").text
+    sv.registration_status = Participant.RegistrationStatus.REJECTED
+    sv.save()
+
+    refused = client.get(LIST)
+
+    assert refused.status_code == 403
+    assert 'href="/consultations/">Preguntas</a>' not in refused.text
+    assert 'href="/consultations/">Preguntas</a>' not in client.get("/").text
+
+
+def test_header_link_appears_after_approval_within_the_session_delay(
+    people, client_as, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    pending = people["pending"]
+    client = client_as(pending)
+    assert 'href="/consultations/"' not in client.get("/").text
+    Participant.objects.filter(user=pending).update(
+        registration_status=Participant.RegistrationStatus.APPROVED
+    )
+
+    soon = client.get("/").text
+    time_machine.shift(dt.timedelta(seconds=121))
+    later = client.get("/").text
+
+    assert 'href="/consultations/"' not in soon  # remembered for two minutes
+    assert 'href="/consultations/">Preguntas</a>' in later

@@ -409,3 +409,13 @@ def test_markup_in_an_answer_is_shown_as_text_on_every_page(people, client_as):
     closed_client = client_as(user(DELEGADA_SV))
     refused = post(closed_client, text=MARKUP, version=1)
     _assert_escaped(refused.text)  # the unsaved text
+
+
+def test_a_stale_save_of_the_very_same_text_needs_no_choice(people, client_as):
+    _draft(DELEGADO_SV, "Mismo texto")
+
+    response = post(client_as(user(DELEGADA_SV)), text="Mismo texto", version=0)
+
+    assert response.status_code == 302
+    answer = stored("SV")
+    assert (answer.text, answer.version, answer.edited_by) == ("Mismo texto", 1, user(DELEGADO_SV))
