@@ -1,22 +1,18 @@
 """Template helpers of the delegation's answer pages."""
 
-import time
-
 from django import template
-from django.http import Http404
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 
-from agenda.selectors import agenda_cache_version, current_workshop
 from agenda.timezones import utc_offset_label
 
 register = template.Library()
 
 # The header's "Questions" link needs to know whether the reader answers for a delegation.
-# Asking the database on every page would cost a query per page, so the answer is kept in
-# the reader's session for a while; the pages themselves always check, and refresh it.
+# Asking the database on every page would cost a query per page, so the answer is noted in
+# the session at sign-in (consultations.signals) and refreshed by every page that loads the
+# reader's registration anyway (home, the answer pages).
 NAV_SESSION_KEY = "consultations_nav"
-NAV_SECONDS = 120
 
 
 @register.filter
@@ -36,17 +32,6 @@ def zoned(value, zone):
     )
 
 
-def _remembered(session, user) -> dict | None:
-    remembered = session.get(NAV_SESSION_KEY) if session is not None else None
-    if (
-        isinstance(remembered, dict)
-        and remembered.get("user") == user.pk
-        and 0 <= time.time() - remembered.get("at", 0) < NAV_SECONDS
-    ):
-        return remembered
-    return None
-
-
 def _is_answering(participant, user) -> bool:
     """The test of ``consultations.rules.answering_participant`` on ``user``'s loaded
     registration."""
@@ -61,38 +46,35 @@ def _is_answering(participant, user) -> bool:
 
 
 def remember_answers_for_delegation(request, answers: bool) -> None:
-    """Keep in the session whether ``request.user`` answers for a delegation (see above);
-    the session is written only when that changed or is due for a refresh."""
+    """Note in the session whether ``request.user`` answers for a delegation (see above);
+    the session is written only when that changed."""
     session = getattr(request, "session", None)
     if session is None:
         return
-    remembered = _remembered(session, request.user)
-    if remembered is None or remembered.get("answers") != answers:
-        session[NAV_SESSION_KEY] = {"user": request.user.pk, "answers": answers, "at": time.time()}
+    value = {"user": request.user.pk, "answers": answers}
+    if session.get(NAV_SESSION_KEY) != value:
+        session[NAV_SESSION_KEY] = value
 
 
 @register.simple_tag(takes_context=True)
 def answers_for_delegation(context) -> bool:
     """Does the reader answer trigger questions for a delegation (an approved delegate of the
-    current workshop)? Remembered in the session for ``NAV_SECONDS``, so that most pages
-    run no query for it; it may lag an approval by that much."""
+    current workshop)? Read from the page's own registration of the reader, else from the
+    session; never a query. It may lag an approval until the person's next sign-in or
+    visit of their home page."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_staff:
         return False
     participant = context.get("participant")
     if participant is not None and getattr(participant, "user_id", None) == user.pk:
-        # The page already loaded the reader's registration (home, answer pages): no query.
-        return _is_answering(participant, user)
-    remembered = _remembered(getattr(request, "session", None), user)
-    if remembered is not None:
-        return bool(remembered.get("answers"))
-    from consultations.rules import answering_participant
-
-    try:
-        workshop = current_workshop(version=agenda_cache_version())
-    except Http404:  # no published workshop: nothing to answer
-        return False
-    answers = answering_participant(user, workshop) is not None
-    remember_answers_for_delegation(request, answers)
-    return answers
+        answers = _is_answering(participant, user)
+        remember_answers_for_delegation(request, answers)
+        return answers
+    session = getattr(request, "session", None)
+    remembered = session.get(NAV_SESSION_KEY) if session is not None else None
+    return (
+        isinstance(remembered, dict)
+        and remembered.get("user") == user.pk
+        and bool(remembered.get("answers"))
+    )

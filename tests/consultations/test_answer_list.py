@@ -275,10 +275,7 @@ def test_header_link_follows_the_registration_once_the_page_is_visited(people, c
     assert 'href="/consultations/">Preguntas</a>' not in client.get("/").text
 
 
-def test_header_link_appears_after_approval_within_the_session_delay(
-    people, client_as, time_machine
-):
-    time_machine.move_to(timezone.now(), tick=False)
+def test_header_link_appears_after_approval_once_the_home_page_is_seen(people, client_as):
     pending = people["pending"]
     client = client_as(pending)
     assert 'href="/consultations/"' not in client.get("/").text
@@ -286,9 +283,24 @@ def test_header_link_appears_after_approval_within_the_session_delay(
         registration_status=Participant.RegistrationStatus.APPROVED
     )
 
-    soon = client.get("/").text
-    time_machine.shift(dt.timedelta(seconds=121))
-    later = client.get("/").text
+    before = client.get("/").text
+    home = client.get("/home/").text
+    after = client.get("/").text
 
-    assert 'href="/consultations/"' not in soon  # remembered for two minutes
-    assert 'href="/consultations/">Preguntas</a>' in later
+    assert 'href="/consultations/"' not in before  # noted at sign-in, no query per page
+    assert 'href="/consultations/">Preguntas</a>' in home
+    assert 'href="/consultations/">Preguntas</a>' in after
+
+
+def test_header_link_runs_no_query_on_other_pages(people, client_as, django_assert_num_queries):
+    client = client_as(user(DELEGADA_SV))
+    client.get("/")
+    with CaptureQueriesContext(connection) as delegate:
+        html = client.get("/").text
+    client = client_as(people["observer"])
+    client.get("/")
+    with CaptureQueriesContext(connection) as observer:
+        client.get("/")
+
+    assert 'href="/consultations/">Preguntas</a>' in html
+    assert len(delegate.captured_queries) == len(observer.captured_queries)
