@@ -158,3 +158,46 @@ def test_two_delegates_answer_together_and_another_country_reaches_nothing(
         assert "Delegado El Salvador" not in html
 
     assert problems == []
+
+
+def test_closed_and_reopened_answers_say_why(demo_live, new_page, shots):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from consultations.models import TriggerQuestion
+    from consultations.services import answer_reopen, answer_save
+    from participants.models import Participant, User
+
+    focal = Participant.objects.get(user__email=DELEGADO_SV)
+    submitted = answer_save(
+        question=TriggerQuestion.objects.get(code=CODE),
+        participant=focal,
+        text="Respuesta enviada por error.",
+        expected_version=0,
+        submit=True,
+    )
+    answer_reopen(
+        answer=submitted,
+        by=User.objects.get(email="secretaria@crm-workshop.test"),
+        reason="Falta la cifra de casos de 2021.",
+    )
+    base = demo_live.url
+    page = new_page()
+    _sign_in(page, base, DELEGADA_SV)
+    page.goto(f"{base}/consultations/{CODE}/")
+    assert "Motivo: Falta la cifra de casos de 2021." in page.locator("main").inner_text()
+    problems = _look(page, shots, "reopened")
+    page.fill("#id_text", "Texto escrito cuando el plazo ya había vencido.")
+    TriggerQuestion.objects.filter(code=CODE).update(
+        deadline=timezone.now() - dt.timedelta(minutes=1)
+    )
+    page.get_by_role("button", name="Guardar borrador").click()
+    main = page.locator("main").inner_text()
+    assert "La fecha límite de esta pregunta ya pasó: no se guardó nada." in main
+    assert page.locator("#unsaved-text").input_value() == (
+        "Texto escrito cuando el plazo ya había vencido."
+    )
+    problems += _look(page, shots, "closed-refused")
+
+    assert problems == []
