@@ -21,7 +21,13 @@ from agenda.models import (
     WorkshopPartner,
 )
 from agreements.models import Agreement, Minutes
-from consultations.models import Answer, Compendium, QuestionAssignment, TriggerQuestion
+from consultations.models import (
+    Answer,
+    Compendium,
+    QuestionAssignment,
+    QuestionDistribution,
+    TriggerQuestion,
+)
 from participants.models import (
     Attendance,
     AttendanceReport,
@@ -83,7 +89,7 @@ REGISTERED_MODELS = [
 ]
 MODEL_IDS = [model._meta.label for model in REGISTERED_MODELS]
 # Registered without an add page (rows are made elsewhere): tested in their own modules.
-READ_ONLY_MODELS = [AttendanceReport, Compendium, Notification]
+READ_ONLY_MODELS = [AttendanceReport, Compendium, Notification, QuestionDistribution]
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -59,6 +59,11 @@ def home(request):
         "zone_name": zone.key,
         "is_focal_point": _is_focal_point(participant, request.user),
     }
+    if participant.role == participant.Role.MODERATOR:
+        # Moderators read the submitted answers to their sessions' questions.
+        context["moderated_sessions"] = list(
+            request.user.moderated_sessions.filter(workshop=workshop).order_by("number")
+        )
     if participant.delegation is not None:
         questions = selectors.delegation_questions(delegation=participant.delegation)
         for question in questions:
