@@ -10,9 +10,10 @@ What it does, on PostgreSQL with gunicorn and the production settings:
 3. **Before the deadline.** Each delegate, at a random moment of the same 10-second window,
    opens one of the country's 8 answers (GET), and saves a draft (POST) whose text names the
    country, the question and the delegate. Two delegates of a country share each of questions
-   1 and 2, so some saves meet a version conflict (409) by design: the second writer is shown
-   both texts, nothing is overwritten. Then, in the same window, each country's focal point
-   submits the country's 8 answers (GET + POST ``action=submit``).
+   1 and 2 and open them within 20 ms of each other, so their saves race: one is saved, the
+   other meets a version conflict (409) and is shown both texts; nothing is overwritten.
+   Then, in the same window, each country's focal point submits the country's 8 answers
+   (GET + POST ``action=submit``; after a conflict she keeps her text, as a person would).
 4. **After the deadline.** The deadlines are moved one minute into the past and the same run is
    repeated: every write must be refused and the database must not change.
 
@@ -208,9 +209,19 @@ def run_window(
         with lock:
             log.append(entry)
 
+    # One moment per country and question: the two delegates of a country who share a
+    # question (numbers 0 and 8, 1 and 9) open it within 20 ms of each other, so their saves
+    # race for the same version.
+    moments = {
+        (delegate["country"], code): start + random.uniform(0, window * 0.6)
+        for delegate in delegates
+        for code in QUESTIONS
+    }
+
     def draft(delegate):
         code = QUESTIONS[delegate["number"] % len(QUESTIONS)]
-        time.sleep(max(0.0, start + random.uniform(0, window * 0.6) - time.monotonic()))
+        moment = moments[(delegate["country"], code)] + random.uniform(0, 0.02)
+        time.sleep(max(0.0, moment - time.monotonic()))
         client = Client(port, delegate["session"])
         path = f"/consultations/{code}/"
         status, html, elapsed = client.request("GET", path)
