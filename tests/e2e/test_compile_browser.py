@@ -1,12 +1,13 @@
 """The compilation pages in a real Chromium at 1280 and 390 px, and the compendium's pages.
 
-Screenshots go to /work/wt/_shots/compile/ when that folder's parent exists (the team's
-review folder), else to test-results/compile/. Each page is checked as the other browser
-tests check theirs (no sideways scrolling, one h1, no English on Spanish pages, axe-core at
-1280 px). The progress page's script is watched moving the bar as the row advances, then
-reloading into the download link once the render is done.
+Screenshots go to $SHOTS_DIR/compile/ when SHOTS_DIR is set, else to test-results/compile/.
+Each page is checked as the other browser tests check theirs (no sideways scrolling, one h1,
+no English on Spanish pages, axe-core at 1280 px). The progress page's script is watched
+moving the bar as the row advances, then reloading into the download link once the render
+is done.
 """
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -14,27 +15,24 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-# The e2e folder's browser fixtures, used here by name (hence F811 on the tests' arguments).
-from tests.e2e.conftest import browser_page, chromium_browser, demo_live  # noqa: F401
 from tests.e2e.test_account_pages import WIDTHS, _problems, _sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/wt/_shots/compile")
 STAFF = "secretaria@crm-workshop.test"
 MODERATOR = "moderador@crm-workshop.test"
 
 
 @pytest.fixture
 def shots() -> Path:
-    fallback = Path(settings.BASE_DIR) / "test-results" / "compile"
-    folder = SHOTS if SHOTS.parent.is_dir() else fallback
+    base = os.environ.get("SHOTS_DIR") or Path(settings.BASE_DIR) / "test-results"
+    folder = Path(base) / "compile"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 @pytest.fixture
-def answered(demo_live, settings, tmp_path):  # noqa: F811
+def answered(demo_live, settings, tmp_path):
     """Every country answered TQ-S1-1 (one with hostile HTML), two answered TQ-S1-2, one
     draft; staff need no second factor here (tested elsewhere)."""
     from consultations.models import TriggerQuestion
@@ -77,7 +75,7 @@ def _visit(page, base, paths, shots, label, danger=None) -> dict:
     return found
 
 
-def test_staff_compile_pages_and_compendium(answered, browser_page, shots):  # noqa: F811
+def test_staff_compile_pages_and_compendium(answered, browser_page, shots):
     from consultations.models import Compendium
 
     base = answered.url
@@ -128,7 +126,7 @@ def test_staff_compile_pages_and_compendium(answered, browser_page, shots):  # n
 
 def test_progress_page_moves_with_the_row_then_offers_the_file(
     answered,
-    browser_page,  # noqa: F811
+    browser_page,
     shots,
 ):
     from agenda.models import Workshop
@@ -159,7 +157,7 @@ def test_progress_page_moves_with_the_row_then_offers_the_file(
     assert browser_page.locator("progress").count() == 0
 
 
-def test_moderator_pages(answered, browser_page, shots):  # noqa: F811
+def test_moderator_pages(answered, browser_page, shots):
     _sign_in(browser_page, answered.url, MODERATOR)
     found = _visit(
         browser_page,
