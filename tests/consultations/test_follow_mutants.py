@@ -30,7 +30,7 @@ from tests.admin_factories import (
     QuestionAssignmentFactory,
     TriggerQuestionFactory,
 )
-from tests.factories import CountryFactory, UserFactory, WorkshopFactory, local
+from tests.factories import CountryFactory, SessionFactory, UserFactory, WorkshopFactory, local
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +238,24 @@ def test_nothing_distributed_gives_zero_rates_and_an_empty_chart():
     assert (totals.assigned, totals.rate, totals.draft_rate) == (0, 0, 0)
     assert (result["countries"], result["pending"], result["remindable"]) == ([], [], [])
     assert (result["chart"]["bars"], result["chart"]["height"]) == ([], 52)
+
+
+def test_questions_come_by_session_then_order_then_code():
+    workshop = WorkshopFactory()
+    first = SessionFactory(workshop=workshop, number=1)
+    second = SessionFactory(workshop=workshop, number=2)
+    for code, session, order in (
+        ("TQ-A", second, 1),
+        ("TQ-C", first, 2),
+        ("TQ-E", first, 1),
+        ("TQ-D", first, 1),
+    ):
+        TriggerQuestionFactory(workshop=workshop, code=code, session=session, order=order)
+
+    with translation.override("es"):
+        result = consultation_followup(workshop=workshop, zone=ZONE, now=NOW)
+
+    assert [q.code for q in result["undistributed"]] == ["TQ-D", "TQ-E", "TQ-C", "TQ-A"]
 
 
 @pytest.mark.parametrize(
