@@ -336,7 +336,10 @@ def test_a_malformed_nonce_is_refused_with_a_message(workshop, mexico, ana, nonc
     with pytest.raises(notifications.ReminderError) as refused:
         notifications.answers_remind(workshop=workshop, country_ids=["MX"], nonce=nonce, by=None)
 
-    assert str(refused.value.message) == "El formulario caducó; vuelva a cargar la página."
+    assert (str(refused.value.message), str(refused.value)) == (
+        "El formulario caducó; vuelva a cargar la página.",
+        "El formulario caducó; vuelva a cargar la página.",
+    )
     assert not Notification.objects.exists()
 
 
@@ -408,7 +411,9 @@ def test_a_site_url_with_a_trailing_slash_gives_one_slash_in_the_link(
     assert context["consultations_url"] == "https://crm.example.org/consultations/"
 
 
-def test_register_gives_the_outbox_what_these_kinds_need(workshop, mexico, ana, monkeypatch):
+def test_register_gives_the_outbox_what_these_kinds_need(
+    workshop, mexico, ana, monkeypatch, mailoutbox
+):
     monkeypatch.setattr(outbox, "OBSOLETE_CHECKS", {})
     monkeypatch.setattr(outbox, "MESSAGE_CONTEXTS", {})
     _question(workshop, "TQ-1", countries=[mexico.country])
@@ -421,3 +426,6 @@ def test_register_gives_the_outbox_what_these_kinds_need(workshop, mexico, ana, 
     result = outbox.notification_send(notification_id=registered.pk)
 
     assert (result.status, result.last_error) == ("sent", "")
+    [message] = mailoutbox
+    assert message.subject == "Recordatorio: México tiene preguntas detonadoras sin responder"
+    assert "\nTQ-1\n¿Pregunta TQ-1?\nFecha límite: 10 de junio de 2022, 19:00" in message.body
