@@ -240,6 +240,26 @@ def test_nothing_distributed_gives_zero_rates_and_an_empty_chart():
     assert (result["chart"]["bars"], result["chart"]["height"]) == ([], 52)
 
 
+def test_extensions_by_code_and_one_made_by_nobody_names_nobody():
+    workshop = WorkshopFactory()
+    mexico = DelegationFactory(workshop=workshop, country=CountryFactory(iso_code="MX")).country
+    later = TriggerQuestionFactory(workshop=workshop, code="TQ-B", deadline=NOW)
+    earlier = TriggerQuestionFactory(workshop=workshop, code="TQ-A", deadline=NOW)
+    staff = UserFactory(username="sec", first_name="Sara", last_name="Secretaria")
+    for question, by, reason, day in ((later, None, "", 20), (earlier, staff, "Viaje", 21)):
+        assignment = QuestionAssignmentFactory(question=question, country=mexico)
+        deadline_extend(assignment=assignment, until=local(2022, 6, day, 18), by=by, reason=reason)
+
+    with translation.override("es"):
+        [row] = consultation_followup(workshop=workshop, zone=ZONE, now=NOW)["countries"]
+
+    assert row.extensions == [
+        {"code": "TQ-A", "until": _label(21), "by": "Sara Secretaria", "reason": "Viaje"},
+        {"code": "TQ-B", "until": _label(20), "by": "", "reason": ""},
+    ]
+    assert (row.open_pending, row.deadlines) == (2, [_label(20), _label(21)])
+
+
 def test_questions_come_by_session_then_order_then_code():
     workshop = WorkshopFactory()
     first = SessionFactory(workshop=workshop, number=1)
