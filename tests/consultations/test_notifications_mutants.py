@@ -400,15 +400,22 @@ def test_moment_label_writes_a_true_minus_unless_asked_for_ascii():
         assert notifications.moment_label(None, MEXICO_CITY) == ""
 
 
-def test_a_site_url_with_a_trailing_slash_gives_one_slash_in_the_link(
-    workshop, mexico, ana, settings
+@pytest.mark.parametrize(
+    ("site_url", "link"),
+    [
+        ("https://crm.example.org/", "https://crm.example.org/consultations/"),
+        ("https://example.org/CRMX", "https://example.org/CRMX/consultations/"),
+    ],
+)
+def test_the_link_joins_the_site_url_with_one_slash(
+    workshop, mexico, ana, settings, site_url, link
 ):
-    settings.SITE_URL = "https://crm.example.org/"
+    settings.SITE_URL = site_url
     _question(workshop, "TQ-1", countries=[mexico.country])
 
     context = notifications.message_context(_reminder(ana), MEXICO_CITY)
 
-    assert context["consultations_url"] == "https://crm.example.org/consultations/"
+    assert context["consultations_url"] == link
 
 
 def test_register_gives_the_outbox_what_these_kinds_need(
