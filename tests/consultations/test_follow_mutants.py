@@ -260,6 +260,49 @@ def test_extensions_by_code_and_one_made_by_nobody_names_nobody():
     assert (row.open_pending, row.deadlines) == (2, [_label(20), _label(21)])
 
 
+def test_closing_now_is_closed_and_a_question_extended_twice_counts_two():
+    workshop = WorkshopFactory()
+    mexico, guatemala = (
+        DelegationFactory(
+            workshop=workshop, country=CountryFactory(iso_code=iso, name_es=name, name_en=name)
+        ).country
+        for iso, name in (("MX", "México"), ("GT", "Guatemala"))
+    )
+    extended = TriggerQuestionFactory(workshop=workshop, code="TQ-1", deadline=NOW)
+    closing = TriggerQuestionFactory(workshop=workshop, code="TQ-2", deadline=NOW)
+    for country in (mexico, guatemala):
+        assignment = QuestionAssignmentFactory(question=extended, country=country)
+        deadline_extend(assignment=assignment, until=local(2022, 6, 20, 18), by=None)
+    QuestionAssignmentFactory(question=closing, country=mexico)
+
+    with translation.override("es"):
+        result = consultation_followup(workshop=workshop, zone=ZONE, now=NOW)
+
+    assert [(row.country.pk, row.open_pending) for row in result["countries"]] == [
+        ("GT", 1),
+        ("MX", 1),
+    ]
+    assert [(row.question.code, row.extended) for row in result["questions"]] == [
+        ("TQ-1", 2),
+        ("TQ-2", 0),
+    ]
+
+
+def test_an_extension_without_history_names_no_author_and_no_reason():
+    workshop = WorkshopFactory()
+    mexico = DelegationFactory(workshop=workshop, country=CountryFactory(iso_code="MX")).country
+    question = TriggerQuestionFactory(workshop=workshop, code="TQ-1", deadline=NOW)
+    assignment = QuestionAssignmentFactory(question=question, country=mexico)
+    QuestionAssignment.objects.filter(pk=assignment.pk).update(
+        deadline_extended_to=local(2022, 6, 20, 18)
+    )
+
+    with translation.override("es"):
+        [row] = consultation_followup(workshop=workshop, zone=ZONE, now=NOW)["countries"]
+
+    assert row.extensions == [{"code": "TQ-1", "until": _label(20), "by": "", "reason": ""}]
+
+
 def test_questions_come_by_session_then_order_then_code():
     workshop = WorkshopFactory()
     first = SessionFactory(workshop=workshop, number=1)
