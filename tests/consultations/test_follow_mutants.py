@@ -226,6 +226,29 @@ def test_chart_geometry(followup):
     }
 
 
+def test_chart_widths_are_rounded_to_one_decimal():
+    workshop = WorkshopFactory()
+    delegation = DelegationFactory(workshop=workshop, country=CountryFactory(iso_code="MX"))
+    for code, status in (("TQ-1", "submitted"), ("TQ-2", "draft"), ("TQ-3", None)):
+        question = TriggerQuestionFactory(workshop=workshop, code=code)
+        QuestionAssignmentFactory(question=question, country=delegation.country)
+        if status:
+            submitted_at = NOW if status == "submitted" else None
+            AnswerFactory(
+                question=question, delegation=delegation, status=status, submitted_at=submitted_at
+            )
+
+    with translation.override("es"):
+        [bar] = consultation_followup(workshop=workshop, zone=ZONE, now=NOW)["chart"]["bars"]
+
+    assert (bar["submitted_width"], bar["drafts_x"], bar["drafts_width"], bar["value"]) == (
+        106.7,
+        266.7,
+        106.7,
+        "1/3 (33 %)",
+    )
+
+
 def test_five_queries(followup):
     assert followup["queries"] == 5
 
