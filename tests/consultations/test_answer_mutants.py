@@ -1,0 +1,192 @@
+"""Behaviour the mutation run of consultations.services/forms/rules/selectors showed untested
+(bench/mutation.py; see bench/MUTATION.md). Exact values, real pages and services."""
+
+from bs4 import BeautifulSoup
+
+from consultations.forms import KeepMineForm
+from consultations.services import answer_save
+from participants.models import Participant
+from tests.consultations.answer_helpers import (
+    DELEGADA_SV,
+    DELEGADO_SV,
+    post,
+    question,
+    url,
+    user,
+)
+
+
+def _participant(email):
+    return Participant.objects.get(user__email=email)
+
+
+def _conflict_page(client_as):
+    answer_save(
+        question=question(),
+        participant=_participant(DELEGADO_SV),
+        text="Texto del punto focal",
+        expected_version=0,
+    )
+    response = post(client_as(user(DELEGADA_SV)), text="Texto  de la delegada ", version=0)
+    assert response.status_code == 409
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def test_keep_mine_form_posts_to_the_answer_page_with_its_own_ids_and_one_button(people, client_as):
+    page = _conflict_page(client_as)
+    form = page.find("form", id="keep-mine-form")
+
+    assert form["action"] == url()
+    assert form["method"] == "post"
+    fields = [
+        (tag["name"], tag.get("id"), tag["type"], tag.get("value"))
+        for tag in form.find_all("input")
+        if tag["name"] != "csrfmiddlewaretoken"
+    ]
+    assert fields == [
+        ("text", "keep_text", "hidden", "Texto  de la delegada "),
+        ("version", "keep_version", "hidden", "1"),
+    ]
+    buttons = form.find_all("button")
+    assert [(b.get_text(strip=True), b["name"], b["value"], b["type"]) for b in buttons] == [
+        ("Guardar mi texto", "action", "save", "submit")
+    ]
+    assert "btn-outline-primary" in buttons[0]["class"]
+    # Beside the combined form, no id of the page is used twice.
+    ids = [tag["id"] for tag in page.find_all(id=True)]
+    assert sorted(set(ids)) == sorted(ids)
+    assert page.find(id="id_text").name == "textarea"
+
+
+def test_keep_mine_form_bound_keeps_the_text_as_posted():
+    form = KeepMineForm({"text": "  dos espacios  ", "version": "3"}, action="/x/")
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"text": "  dos espacios  ", "version": 3}
+    refused = KeepMineForm({"text": "x", "version": "-1"}, action="/x/")
+    assert refused.is_valid() is False
+    assert list(refused.errors) == ["version"]
+
+
+# --- consultations.selectors ------------------------------------------------------------------
+
+
+def _sv():
+    from tests.consultations.answer_helpers import delegation
+
+    return delegation("SV")
+
+
+def _save(email, code, text, version=0):
+    return answer_save(
+        question=question(code),
+        participant=_participant(email),
+        text=text,
+        expected_version=version,
+    )
+
+
+def test_delegation_assignments_are_this_workshops_in_session_axis_order_with_answers(people):
+    from consultations.models import QuestionAssignment, TriggerQuestion
+    from consultations.selectors import delegation_assignments, group_by_session_and_axis
+    from tests.admin_factories import TriggerQuestionFactory
+
+    # Session 1, axis 1: S1-1 last by its order; S1-2 renamed S1-5 ties with S1-3 on the order
+    # (the code decides, against the rows' creation order); S1-4 moves to axis 4, which
+    # session 2 uses too.
+    TriggerQuestion.objects.filter(code="TQ-S1-1").update(order=9)
+    TriggerQuestion.objects.filter(code="TQ-S1-2").update(code="TQ-S1-5", order=3)
+    axis_4 = TriggerQuestion.objects.get(code="TQ-S2-2").axis
+    TriggerQuestion.objects.filter(code="TQ-S1-4").update(axis=axis_4)
+    other = TriggerQuestionFactory(code="TQ-OTRO", order=0)
+    QuestionAssignment.objects.create(question=other, country_id="SV")
+    _save(DELEGADA_SV, "TQ-S2-3", "Respuesta a la S2-3")
+
+    rows = delegation_assignments(delegation=_sv())
+
+    assert [row.question.code for row in rows] == [
+        "TQ-S1-3",
+        "TQ-S1-5",
+        "TQ-S1-1",
+        "TQ-S1-4",
+        "TQ-S2-1",
+        "TQ-S2-4",
+        "TQ-S2-2",
+        "TQ-S2-3",
+    ]
+    answered = {row.question.code: row.answer.text for row in rows if row.answer is not None}
+    assert answered == {"TQ-S2-3": "Respuesta a la S2-3"}
+    assert all(row.is_open is True for row in rows)
+    groups = [
+        (
+            group.session.number,
+            [(ax.axis.number, [a.question.code for a in ax.assignments]) for ax in group.axes],
+        )
+        for group in group_by_session_and_axis(rows)
+    ]
+    assert groups == [
+        (1, [(1, ["TQ-S1-3", "TQ-S1-5", "TQ-S1-1"]), (4, ["TQ-S1-4"])]),
+        (2, [(2, ["TQ-S2-1", "TQ-S2-4"]), (4, ["TQ-S2-2", "TQ-S2-3"])]),
+    ]
+
+
+def test_delegation_assignment_finds_its_code_with_its_own_answer(people):
+    from consultations.selectors import delegation_assignment
+
+    _save(DELEGADA_SV, "TQ-S1-1", "Respuesta a la S1-1")
+    _save(DELEGADA_SV, "TQ-S2-3", "Respuesta a la S2-3")
+
+    found = delegation_assignment(delegation=_sv(), code="TQ-S2-3")
+    unanswered = delegation_assignment(delegation=_sv(), code="TQ-S2-4")
+
+    assert (found.question.code, found.country_id, found.answer.text) == (
+        "TQ-S2-3",
+        "SV",
+        "Respuesta a la S2-3",
+    )
+    assert (found.is_open, found.effective_deadline) == (True, found.question.deadline)
+    assert (unanswered.question.code, unanswered.answer) == ("TQ-S2-4", None)
+    assert delegation_assignment(delegation=_sv(), code="TQ-NADA") is None
+
+
+def test_answer_versions_are_one_answers_oldest_first_with_who(people):
+    from consultations.selectors import answer_versions
+
+    first = _save(DELEGADA_SV, "TQ-S1-1", "uno")
+    _save(DELEGADO_SV, "TQ-S1-2", "otra pregunta")
+    _save(DELEGADO_SV, "TQ-S1-1", "dos", version=1)
+
+    versions = answer_versions(answer=first)
+
+    assert [(v.version, v.text, v.history_user.email) for v in versions] == [
+        (1, "uno", DELEGADA_SV),
+        (2, "dos", DELEGADO_SV),
+    ]
+
+
+# --- consultations.rules ----------------------------------------------------------------------
+
+
+def test_staff_only_for_active_signed_in_staff(people):
+    from django.contrib.auth.models import AnonymousUser
+
+    from consultations import rules
+
+    staff = people["staff"]
+    assert (rules.is_staff(staff), rules.can_compile(staff)) == (True, True)
+    for role in ("delegate", "focal_point_other", "moderator", "observer", "pending"):
+        assert (rules.is_staff(people[role]), rules.can_compile(people[role])) == (False, False)
+    assert rules.is_staff(None) is False
+    assert rules.is_staff(AnonymousUser()) is False
+    staff.is_active = False
+    assert (rules.is_staff(staff), rules.can_compile(staff)) == (False, False)
+
+
+def test_a_participant_without_delegation_cannot_submit(people):
+    from consultations import rules
+
+    observer = Participant.objects.get(user=people["observer"])
+    assert observer.delegation_id is None
+    observer.registration_status = Participant.RegistrationStatus.APPROVED
+
+    assert rules.can_submit(observer) is False
