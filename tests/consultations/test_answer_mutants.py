@@ -190,3 +190,96 @@ def test_a_participant_without_delegation_cannot_submit(people):
     observer.registration_status = Participant.RegistrationStatus.APPROVED
 
     assert rules.can_submit(observer) is False
+
+
+# --- consultations.forms.AnswerForm -----------------------------------------------------------
+
+
+def _answer_form_html(*, can_submit):
+    from crispy_forms.utils import render_crispy_form
+
+    from consultations.forms import AnswerForm
+
+    form = AnswerForm(
+        initial={"text": "", "version": 0},
+        action="/consultations/TQ-S1-1/",
+        can_submit=can_submit,
+        form_id="mi-formulario",
+    )
+    return BeautifulSoup(render_crispy_form(form), "html.parser")
+
+
+def _buttons(page):
+    return [
+        (b.get_text(strip=True), b["type"], b["name"], b["value"], b["class"])
+        for b in page.find_all("button")
+    ]
+
+
+def test_answer_form_of_a_submitter_renders_limit_counter_two_buttons_and_the_note(db):
+    page = _answer_form_html(can_submit=True)
+    form = page.find("form")
+
+    assert (form["id"], form["action"], form["novalidate"]) == (
+        "mi-formulario",
+        "/consultations/TQ-S1-1/",
+        "",
+    )
+    area = form.find("textarea")
+    assert (area["name"], area["id"], area["rows"]) == ("text", "id_text", "12")
+    assert "answer-text" in area["class"]
+    assert area["data-max-chars"] == "20000"
+    assert area["data-counter"] == "%(count)s de %(limit)s caracteres"
+    assert area["data-counter-over"] == (
+        "%(count)s de %(limit)s caracteres: sobran %(over)s. Acorte el texto antes de guardar."
+    )
+    assert not area.has_attr("maxlength")
+    assert page.find(id="id_text_helptext").get_text(strip=True) == (
+        "Máximo 20\xa0000 caracteres. Guarde borradores cuantas veces quiera: su delegación ve "
+        "siempre la última versión guardada."
+    )
+    version = form.find("input", attrs={"name": "version"})
+    assert (version["type"], version["value"]) == ("hidden", "0")
+    assert page.find("p", class_="answer-submit-note").get_text(strip=True) == (
+        "Al enviar, el texto pasa a ser la respuesta oficial de su país y ya no se puede "
+        "modificar (solo la Secretaría puede reabrirla)."
+    )
+    assert page.find("p", class_="answer-submit-note")["class"] == ["small", "answer-submit-note"]
+    buttons = _buttons(page)
+    assert [b[:4] for b in buttons] == [
+        ("Guardar borrador", "submit", "action", "save"),
+        ("Enviar la respuesta del país", "submit", "action", "submit"),
+    ]
+    assert [b[4] for b in buttons] == [["btn", "btn-outline-primary"], ["btn", "btn-primary"]]
+    actions = page.find("div", class_="answer-actions")
+    assert [b.get_text(strip=True) for b in actions.find_all("button")] == [
+        "Guardar borrador",
+        "Enviar la respuesta del país",
+    ]
+
+
+def test_answer_form_of_a_colleague_has_one_main_button_and_no_note(db):
+    page = _answer_form_html(can_submit=False)
+
+    buttons = _buttons(page)
+    assert [b[:4] for b in buttons] == [("Guardar borrador", "submit", "action", "save")]
+    assert buttons[0][4] == ["btn", "btn-primary"]
+    assert page.find("p", class_="answer-submit-note") is None
+
+
+def test_answer_form_normalises_line_breaks_and_refuses_past_the_limit(settings):
+    from consultations.forms import AnswerForm
+
+    settings.ANSWER_MAX_CHARS = 5
+    at_limit = AnswerForm({"text": "ab\r\ncd", "version": "2"}, action="/", can_submit=True)
+    over = AnswerForm({"text": "abcdef", "version": "0"}, action="/", can_submit=True)
+
+    assert at_limit.is_valid(), at_limit.errors
+    assert at_limit.cleaned_data == {"text": "ab\ncd", "version": 2}
+    assert over.is_valid() is False
+    assert over.errors.as_data()["text"][0].code == "too_long"
+    assert over.errors["text"] == [
+        "La respuesta tiene 6 caracteres; el máximo es 5. Acórtela y vuelva a guardar: su "
+        "texto sigue en el formulario."
+    ]
+    assert over.fields["text"].widget.attrs["data-max-chars"] == "5"
