@@ -283,3 +283,49 @@ def test_answer_form_normalises_line_breaks_and_refuses_past_the_limit(settings)
         "texto sigue en el formulario."
     ]
     assert over.fields["text"].widget.attrs["data-max-chars"] == "5"
+
+
+# --- consultations.services: every refusal carries the stored answer ---------------------------
+
+
+def _refusal(error, **kwargs):
+    import pytest
+
+    with pytest.raises(error) as caught:
+        answer_save(question=question(), **kwargs)
+    return caught.value.answer
+
+
+def test_every_refusal_carries_the_answer_stored_at_that_moment(people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from consultations.services import (
+        AnswerClosedError,
+        AnswerEmptyError,
+        AnswerSubmittedError,
+        SubmitNotAllowedError,
+    )
+
+    draft = _save(DELEGADA_SV, "TQ-S1-1", "Borrador")
+    colleague, focal = _participant(DELEGADA_SV), _participant(DELEGADO_SV)
+
+    refused = _refusal(
+        SubmitNotAllowedError, participant=colleague, text="x", expected_version=1, submit=True
+    )
+    assert (refused.pk, refused.text) == (draft.pk, "Borrador")
+    refused = _refusal(
+        AnswerEmptyError, participant=focal, text="  ", expected_version=1, submit=True
+    )
+    assert (refused.pk, refused.text) == (draft.pk, "Borrador")
+    answer_save(
+        question=question(), participant=focal, text="Final", expected_version=1, submit=True
+    )
+    refused = _refusal(AnswerSubmittedError, participant=focal, text="y", expected_version=2)
+    assert (refused.pk, refused.text, refused.status) == (draft.pk, "Final", "submitted")
+    closed = question()
+    closed.deadline = timezone.now() - dt.timedelta(minutes=1)
+    closed.save()
+    refused = _refusal(AnswerClosedError, participant=focal, text="z", expected_version=2)
+    assert (refused.pk, refused.text, refused.version) == (draft.pk, "Final", 2)
