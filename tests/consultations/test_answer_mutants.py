@@ -329,3 +329,82 @@ def test_every_refusal_carries_the_answer_stored_at_that_moment(people):
     closed.save()
     refused = _refusal(AnswerClosedError, participant=focal, text="z", expected_version=2)
     assert (refused.pk, refused.text, refused.version) == (draft.pk, "Final", 2)
+
+
+# --- what each read loads at once (the pages' query counts depend on it) -----------------------
+
+
+def test_answering_participant_loads_the_named_focal_point_in_the_same_query(
+    demo, django_assert_num_queries
+):
+    from consultations import rules
+
+    colleague = user(DELEGADA_SV)
+
+    with django_assert_num_queries(1):
+        participant = rules.answering_participant(colleague, demo)
+        assert participant.delegation.country.iso_code == "SV"
+        assert participant.delegation.focal_point.email == DELEGADO_SV
+
+
+def test_selectors_load_sessions_axes_and_every_person_of_the_answer_at_once(
+    people, django_assert_num_queries
+):
+    from consultations.selectors import (
+        answer_versions,
+        delegation_assignment,
+        delegation_assignments,
+    )
+    from consultations.services import answer_reopen
+
+    final = _save(DELEGADO_SV, "TQ-S2-3", "Final")
+    final = answer_save(
+        question=question("TQ-S2-3"),
+        participant=_participant(DELEGADO_SV),
+        text="Final",
+        expected_version=1,
+        submit=True,
+    )
+    answer_reopen(answer=final, by=people["staff"], reason="Falta una cifra")
+    _save(DELEGADA_SV, "TQ-S2-3", "Con la cifra", version=3)
+    answer_save(
+        question=question("TQ-S1-1"),
+        participant=_participant(DELEGADO_SV),
+        text="Enviada",
+        expected_version=0,
+        submit=True,
+    )
+    sv = _sv()
+
+    def email(person):
+        return person.email if person is not None else None
+
+    def people_of(row):
+        answer = row.answer
+        return (
+            row.question.session.number,
+            row.question.axis.number,
+            email(answer.edited_by),
+            email(answer.submitted_by),
+            email(answer.reopened_by),
+        )
+
+    with django_assert_num_queries(2):
+        rows = delegation_assignments(delegation=sv)
+        answered = [people_of(row) for row in rows if row.answer is not None]
+        assert [(row.question.session.number, row.question.axis.number) for row in rows][:1] == [
+            (1, 1)
+        ]
+    with django_assert_num_queries(2):
+        one = people_of(delegation_assignment(delegation=sv, code="TQ-S2-3"))
+    expected = (2, 4, DELEGADA_SV, None, people["staff"].email)
+    assert answered == [(1, 1, DELEGADO_SV, DELEGADO_SV, None), expected]
+    assert one == expected
+    with django_assert_num_queries(1):
+        versions = answer_versions(answer=final)
+        assert [(v.version, v.status, v.history_user.email) for v in versions] == [
+            (1, "draft", DELEGADO_SV),
+            (2, "submitted", DELEGADO_SV),
+            (3, "draft", people["staff"].email),
+            (4, "draft", DELEGADA_SV),
+        ]
