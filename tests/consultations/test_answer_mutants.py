@@ -128,6 +128,8 @@ def test_delegation_assignments_are_this_workshops_in_session_axis_order_with_an
         (1, [(1, ["TQ-S1-3", "TQ-S1-5", "TQ-S1-1"]), (4, ["TQ-S1-4"])]),
         (2, [(2, ["TQ-S2-1", "TQ-S2-4"]), (4, ["TQ-S2-2", "TQ-S2-3"])]),
     ]
+    # A session of one question (from the fourth row on, session 1 holds only TQ-S1-4).
+    assert [group.session.number for group in group_by_session_and_axis(rows[3:])] == [1, 2]
 
 
 def test_delegation_assignment_finds_its_code_with_its_own_answer(people):
