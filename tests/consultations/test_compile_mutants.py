@@ -15,6 +15,7 @@ from consultations import compile as compile_
 from consultations.compile import (
     compendium_progress,
     compendium_publish,
+    compendium_request,
     compendium_sweep,
     compile_questions,
     export_bytes,
@@ -26,6 +27,7 @@ from crm_workshop.broker import BrokerUnavailable
 from participants.models import User
 from tests.consultations.test_compile_compendium import broker_down  # noqa: F401 - fixture
 from tests.consultations.test_compile_views import draft, question, submit
+from tests.factories import WorkshopFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +260,29 @@ def test_dataset_submitter_header_in_english(demo):
         headers = submitted_answers_dataset(workshop=demo).headers
     assert headers[8] == "submitted by"
     assert headers[9] == "submitted at (UTC)"
+
+
+# --- Requesting, and the compendium's grouping ----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_request_outside_a_transaction_says_the_task_was_handed_over(settings, tmp_path):
+    """With no transaction open (the view runs outside ATOMIC_REQUESTS) the publication runs
+    at once, and the caller learns that it went through (inline here: rendered already)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    workshop = WorkshopFactory()
+    compendium, published = compendium_request(workshop=workshop, language="es", by=None)
+    assert published is True
+    compendium.refresh_from_db()
+    assert compendium.status == "done"
+
+
+def test_compendium_groups_by_session_before_axis(demo):
+    first_axis = Axis.objects.create(workshop=demo, number=0, title_es="Eje cero")
+    TriggerQuestion.objects.filter(workshop=demo, code__startswith="TQ-S2").update(axis=first_axis)
+    context = compile_.compendium_context(compendium=Compendium(workshop=demo, language="es"))
+    sessions = [group["session"].number for group in context["sessions"]]
+    assert sessions == [1, 2]
+    session_2_axes = [axis["key"] for axis in context["sessions"][1]["axes"]]
+    assert session_2_axes == [first_axis.pk]
+    assert context["question_count"] == 8
