@@ -3,11 +3,19 @@ alarm is swallowed, and the exact values the mutation run showed untested."""
 
 import contextlib
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from crm_workshop.pdf import PdfRenderTimeout, _time_bound
+from crm_workshop.pdf import (
+    PDF_BASE_URL,
+    PdfRenderTimeout,
+    _time_bound,
+    render_pdf,
+    static_file_for,
+)
 
 
 def _busy(seconds):
@@ -51,3 +59,44 @@ def test_work_within_its_limit_leaves_no_alarm_behind():
     # Past the first alarm and its repeats: nothing fires any more.
     _busy(0.7)
     assert _no_alarm_left() == ((0.0, 0.0), signal.SIG_DFL)
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
+def test_render_pdf_resolves_relative_links_against_its_base_url(tmp_path, settings):
+    static_root = tmp_path / "collected"
+    (static_root / "css").mkdir(parents=True)
+    (static_root / "css" / "marca.css").write_text('p::after { content: " CSS-RELATIVO-CARGADO" }')
+    settings.STATIC_ROOT = str(static_root)
+    html = '<html><head><link rel="stylesheet" href="css/marca.css"></head><body><p>Texto</p>'
+    with_base = render_pdf(html=html, base_url=PDF_BASE_URL + "static/", time_limit=0)
+    assert "Texto CSS-RELATIVO-CARGADO" in _pdf_text(with_base, tmp_path)
+    # Against the default base the same link names /css/marca.css: not a static file, refused.
+    without = render_pdf(html=html, time_limit=0)
+    text = _pdf_text(without, tmp_path)
+    assert "Texto" in text
+    assert "CSS-RELATIVO-CARGADO" not in text
+
+
+def test_a_finder_without_app_storages_is_skipped(tmp_path, settings):
+    """``DefaultStorageFinder`` (or a third-party finder) has no ``storages``: the folders of
+    the other finders still serve, and nothing fails."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STATIC_ROOT = None
+    settings.STATICFILES_FINDERS = [
+        "django.contrib.staticfiles.finders.DefaultStorageFinder",
+        "django.contrib.staticfiles.finders.FileSystemFinder",
+        "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    ]
+    expected = (Path(settings.BASE_DIR) / "static" / "css" / "pdf.css").resolve()
+    assert static_file_for(PDF_BASE_URL + "static/css/pdf.css") == expected
