@@ -24,12 +24,37 @@ from consultations.compile import (
 )
 from consultations.models import Compendium, TriggerQuestion
 from crm_workshop.broker import BrokerUnavailable
+from crm_workshop.celery import app as celery_app
 from participants.models import User
-from tests.consultations.test_compile_compendium import broker_down  # noqa: F401 - fixture
 from tests.consultations.test_compile_views import draft, question, submit
 from tests.factories import WorkshopFactory
+from tests.fault_servers import closed_port
 
 pytestmark = pytest.mark.django_db
+
+
+def _reset_broker_pools():
+    # Forget (never close: kombu shares them per URL) the pools made for another URL: a
+    # producer pool left by an earlier test would publish elsewhere.
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Publish for real to a broker that refuses connections; inline mode comes back after."""
+    conf = celery_app.conf
+    previous = (conf.task_always_eager, conf.broker_url)
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    conf.task_always_eager = False
+    conf.broker_url = url
+    _reset_broker_pools()
+    yield
+    conf.task_always_eager, conf.broker_url = previous
+    _reset_broker_pools()
 
 
 def _codes(questions):
@@ -120,7 +145,7 @@ def test_progress_shows_the_hash_only_when_done_and_the_error_only_when_failed(d
 # --- Publishing and the sweep ---------------------------------------------------------------
 
 
-def test_publish_with_the_broker_down_says_false_and_logs_why(demo, broker_down, caplog):  # noqa: F811
+def test_publish_with_the_broker_down_says_false_and_logs_why(demo, broker_down, caplog):
     compendium = Compendium.objects.create(workshop=demo)
     with caplog.at_level(logging.WARNING, logger="consultations.compile"):
         assert compendium_publish(compendium_id=compendium.pk) is False
@@ -133,7 +158,7 @@ def test_publish_with_the_broker_down_says_false_and_logs_why(demo, broker_down,
     )
 
 
-def test_sweep_with_the_broker_down_publishes_nothing_and_says_zero(demo, broker_down):  # noqa: F811
+def test_sweep_with_the_broker_down_publishes_nothing_and_says_zero(demo, broker_down):
     compendium = Compendium.objects.create(workshop=demo)
     Compendium.objects.filter(pk=compendium.pk).update(
         requested_at=timezone.now() - dt.timedelta(minutes=10)
