@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.finders import BaseFinder
 
 from crm_workshop.pdf import (
     PDF_BASE_URL,
@@ -88,13 +89,26 @@ def test_render_pdf_resolves_relative_links_against_its_base_url(tmp_path, setti
     assert "CSS-RELATIVO-CARGADO" not in text
 
 
-def test_a_finder_without_app_storages_is_skipped(tmp_path, settings):
-    """``DefaultStorageFinder`` (or a third-party finder) has no ``storages``: the folders of
-    the other finders still serve, and nothing fails."""
+class RemoteStoragesFinder(BaseFinder):
+    """A finder whose storage is not a folder (no ``location``), as a remote one would be."""
+
+    storages = {"remote": object()}
+
+    def find(self, path, find_all=False, **kwargs):
+        return []
+
+    def list(self, ignore_patterns):
+        return []
+
+
+def test_finders_without_folders_are_skipped(tmp_path, settings):
+    """``DefaultStorageFinder`` has no ``storages``, a remote storage has no ``location``: the
+    folders of the other finders still serve, and nothing fails."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STATIC_ROOT = None
     settings.STATICFILES_FINDERS = [
         "django.contrib.staticfiles.finders.DefaultStorageFinder",
+        "tests.test_pdf_mutants.RemoteStoragesFinder",
         "django.contrib.staticfiles.finders.FileSystemFinder",
         "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     ]
