@@ -114,3 +114,14 @@ def test_finders_without_folders_are_skipped(tmp_path, settings):
     ]
     expected = (Path(settings.BASE_DIR) / "static" / "css" / "pdf.css").resolve()
     assert static_file_for(PDF_BASE_URL + "static/css/pdf.css") == expected
+
+
+def test_a_static_folder_with_a_prefix_serves_under_that_prefix_only(tmp_path, settings):
+    folder = tmp_path / "marca"
+    folder.mkdir()
+    (folder / "estilo.css").write_text("p { color: navy }")
+    settings.STATIC_ROOT = None
+    settings.STATICFILES_DIRS = [("marca", str(folder))]
+    expected = (folder / "estilo.css").resolve()
+    assert static_file_for(PDF_BASE_URL + "static/marca/estilo.css") == expected
+    assert static_file_for(PDF_BASE_URL + "static/estilo.css") is None
