@@ -13,8 +13,10 @@ from django.contrib.staticfiles.finders import BaseFinder
 from crm_workshop.pdf import (
     PDF_BASE_URL,
     PdfRenderTimeout,
+    ResourceRefused,
     _time_bound,
     render_pdf,
+    safe_url_fetcher,
     static_file_for,
 )
 
@@ -125,3 +127,17 @@ def test_a_static_folder_with_a_prefix_serves_under_that_prefix_only(tmp_path, s
     expected = (folder / "estilo.css").resolve()
     assert static_file_for(PDF_BASE_URL + "static/marca/estilo.css") == expected
     assert static_file_for(PDF_BASE_URL + "static/estilo.css") is None
+
+
+def test_fetcher_reads_the_scheme_before_the_first_colon_only():
+    # A colon inside a data: URL's content does not hide its scheme.
+    assert safe_url_fetcher("data:text/plain,hora%2010:30").read() == b"hora 10:30"
+    # A bare word, even "data", is no data: URL.
+    refused = r"^Not a data: URL or a static file of this site: data$"
+    with pytest.raises(ResourceRefused, match=refused):
+        safe_url_fetcher("data")
+
+
+def test_fetcher_names_a_malformed_data_url():
+    with pytest.raises(ResourceRefused, match=r"^Malformed data: URL \(.+\)$"):
+        safe_url_fetcher("data:sin-coma")
