@@ -196,6 +196,10 @@ def safe_fetcher():
     return _fetcher_class()()
 
 
+# Interval at which a render's expired alarm repeats until the render stops (see _time_bound).
+_ALARM_REPEAT_SECONDS = 0.1
+
+
 @contextlib.contextmanager
 def _time_bound(seconds: float | None):
     """Raise ``PdfRenderTimeout`` in this thread after ``seconds`` (main thread only, and
@@ -211,16 +215,30 @@ def _time_bound(seconds: float | None):
         yield
         return
 
+    # The alarm's exception is raised wherever the main thread happens to be: inside a
+    # finalizer run by the garbage collector (Python ignores exceptions raised in ``__del__``)
+    # or an ``except Exception`` of WeasyPrint's resource loading, it would be lost and the
+    # render would go on unbounded. So the alarm repeats every ``_ALARM_REPEAT_SECONDS`` until
+    # the block ends, and a block that completes after its alarm went off raises all the same.
+    # Once the block is left, a late alarm (before the timer is stopped) raises nothing.
+    fired, leaving = [], []
+
     def expired(signum, frame):
+        if leaving:
+            return
+        fired.append(True)
         raise PdfRenderTimeout(f"PDF render exceeded {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _ALARM_REPEAT_SECONDS)
     try:
         yield
     finally:
+        leaving.append(True)
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if fired:
+        raise PdfRenderTimeout(f"PDF render exceeded {seconds} s")
 
 
 def render_pdf_document(
