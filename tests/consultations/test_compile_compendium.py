@@ -224,10 +224,19 @@ def broker_down(monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", url)
     conf.task_always_eager = False
     conf.broker_url = url
-    celery_app._pool = None
+    _reset_broker_pools()
     yield
     conf.task_always_eager, conf.broker_url = previous
+    _reset_broker_pools()
+
+
+def _reset_broker_pools():
+    # Forget (never close: kombu shares them per URL) the pools made for another URL: a
+    # producer pool left by an earlier test would publish to a live broker instead.
     celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 def test_broker_down_leaves_row_queued_and_says_so(start, client_as, people, answered, broker_down):
