@@ -43,7 +43,6 @@ class CompendiumAdmin(admin.ModelAdmin):
         "language",
         "status",
         "progress",
-        "file",
         "sha256",
         "page_count",
         "error",

@@ -1,6 +1,5 @@
 """Root URLs: Spanish at the root, English under /en/ (i18n_patterns)."""
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -28,7 +27,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT (compendia, minutes, uploaded reports) is never served by URL, not even with
+# DEBUG: every stored file holds delegations' data and leaves only through a view that checks
+# who asks (e.g. consultations:compendium_download).

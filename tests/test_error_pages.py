@@ -50,3 +50,20 @@ def test_csrf_failure_page_is_the_sites_own_in_the_readers_language(prefix, lang
     assert f"<title>{title} · " in html
     assert "<style" not in html
     assert " style=" not in html
+
+
+def test_media_files_are_never_served_by_url_even_with_debug(settings):
+    import importlib
+
+    from django.urls import Resolver404, resolve
+
+    import crm_workshop.urls
+
+    settings.DEBUG = True
+    module = importlib.reload(crm_workshop.urls)
+    try:
+        with pytest.raises(Resolver404):
+            resolve("/media/compendia/compendio-1-es-b17999742db9.pdf", urlconf=module)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(crm_workshop.urls)
