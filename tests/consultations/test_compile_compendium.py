@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from consultations.models import Compendium
 from consultations.tasks_compendium import compendium_render_task
-from crm_workshop.celery import app as celery_app
 from tests.consultations.test_compile_views import draft, question, submit
-from tests.fault_servers import closed_port
 
 pytestmark = pytest.mark.django_db
 
@@ -213,30 +211,6 @@ def test_task_declares_its_time_limits(settings):
     assert compendium_render_task.name == "consultations.compendium_render"
     assert compendium_render_task.soft_time_limit == settings.COMPENDIUM_TIME_LIMIT_SECONDS
     assert compendium_render_task.time_limit == settings.COMPENDIUM_TIME_LIMIT_SECONDS + 30
-
-
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Publish for real to a broker that refuses connections; inline mode comes back after."""
-    conf = celery_app.conf
-    previous = (conf.task_always_eager, conf.broker_url)
-    url = f"redis://127.0.0.1:{closed_port()}/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    conf.task_always_eager = False
-    conf.broker_url = url
-    _reset_broker_pools()
-    yield
-    conf.task_always_eager, conf.broker_url = previous
-    _reset_broker_pools()
-
-
-def _reset_broker_pools():
-    # Forget (never close: kombu shares them per URL) the pools made for another URL: a
-    # producer pool left by an earlier test would publish to a live broker instead.
-    celery_app._pool = None
-    amqp = celery_app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
 
 
 def test_broker_down_leaves_row_queued_and_says_so(start, client_as, people, answered, broker_down):

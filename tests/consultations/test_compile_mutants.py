@@ -24,37 +24,11 @@ from consultations.compile import (
 )
 from consultations.models import Compendium, TriggerQuestion
 from crm_workshop.broker import BrokerUnavailable
-from crm_workshop.celery import app as celery_app
 from participants.models import User
 from tests.consultations.test_compile_views import draft, question, submit
 from tests.factories import WorkshopFactory
-from tests.fault_servers import closed_port
 
 pytestmark = pytest.mark.django_db
-
-
-def _reset_broker_pools():
-    # Forget (never close: kombu shares them per URL) the pools made for another URL: a
-    # producer pool left by an earlier test would publish elsewhere.
-    celery_app._pool = None
-    amqp = celery_app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Publish for real to a broker that refuses connections; inline mode comes back after."""
-    conf = celery_app.conf
-    previous = (conf.task_always_eager, conf.broker_url)
-    url = f"redis://127.0.0.1:{closed_port()}/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    conf.task_always_eager = False
-    conf.broker_url = url
-    _reset_broker_pools()
-    yield
-    conf.task_always_eager, conf.broker_url = previous
-    _reset_broker_pools()
 
 
 def _codes(questions):
