@@ -34,7 +34,7 @@ class AgreementAdmin(VersionedAdminMixin, ReferenceZoneAdminMixin, SimpleHistory
     list_display_links = ("number", "short_text")
     list_filter = ("workshop", "session", "status", "term", "follow_up_status", "axis")
     list_select_related = ("session", "axis")
-    search_fields = ("text",)
+    search_fields = ("text_es", "text_en")
     ordering = ("workshop", "number")
     autocomplete_fields = (
         "workshop",
@@ -53,7 +53,7 @@ class AgreementAdmin(VersionedAdminMixin, ReferenceZoneAdminMixin, SimpleHistory
             .prefetch_related("responsible_countries", "responsible_organisations")
         )
 
-    @admin.display(description=_("texto del acuerdo"), ordering="text")
+    @admin.display(description=_("texto del acuerdo"), ordering="text_es")
     def short_text(self, obj) -> str:
         return obj.text[:90]
 

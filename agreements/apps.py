@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Acuerdos")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from agreements import signals
+        from agreements.models import Agreement
+
+        post_save.connect(signals.agreement_saved, sender=Agreement, dispatch_uid="agr-rev-save")
+        post_delete.connect(
+            signals.agreement_deleted, sender=Agreement, dispatch_uid="agr-rev-delete"
+        )
+        for field in ("responsible_countries", "responsible_organisations"):
+            m2m_changed.connect(
+                signals.agreement_parties_changed,
+                sender=getattr(Agreement, field).through,
+                dispatch_uid=f"agr-rev-{field}",
+            )

@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from crm_workshop.i18n import active_content_language
 
 
 class Agreement(models.Model):
@@ -18,7 +21,7 @@ class Agreement(models.Model):
         WITHDRAWN = "withdrawn", _("Retirado")
 
     class FollowUp(models.TextChoices):
-        NOT_STARTED = "not_started", _("Sin iniciar")
+        NOT_STARTED = "not_started", _("Pendiente")
         IN_PROGRESS = "in_progress", _("En curso")
         DONE = "done", _("Cumplido")
 
@@ -50,8 +53,15 @@ class Agreement(models.Model):
         on_delete=models.PROTECT,
         related_name="agreements",
     )
-    number = models.PositiveIntegerField(_("número"))
-    text = models.TextField(_("texto del acuerdo"))
+    number = models.PositiveIntegerField(
+        _("número"),
+        help_text=_(
+            "Correlativo en el taller, en el orden de las sesiones; lo mantiene la consola "
+            "de moderación al registrar y reordenar."
+        ),
+    )
+    text_es = models.TextField(_("texto del acuerdo (español)"), blank=True)
+    text_en = models.TextField(_("texto del acuerdo (inglés)"), blank=True)
     responsible_countries = models.ManyToManyField(
         "participants.Country",
         verbose_name=_("países responsables"),
@@ -93,7 +103,10 @@ class Agreement(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        m2m_fields=[responsible_countries, responsible_organisations],
+    )
 
     class Meta:
         ordering = ["workshop", "number"]
@@ -101,10 +114,97 @@ class Agreement(models.Model):
         verbose_name_plural = _("acuerdos")
         constraints = [
             models.UniqueConstraint(fields=["workshop", "number"], name="agreement_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(text_es="") | ~Q(text_en=""), name="agreement_has_text"
+            ),
         ]
 
     def __str__(self) -> str:
         return _("Acuerdo %(number)s: %(text)s") % {"number": self.number, "text": self.text[:70]}
+
+    @property
+    def text(self) -> str:
+        """The text in the reader's language, or in the other one when only that was written
+        (a moderator may record an agreement in English only)."""
+        if active_content_language() == "en":
+            return self.text_en or self.text_es
+        return self.text_es or self.text_en
+
+
+class AgreementFollowUp(models.Model):
+    """One dated entry of an agreement's follow-up, recorded by the Secretaría after the
+    workshop. The latest entry's status is copied onto ``Agreement.follow_up_status``."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("acuerdo"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    status = models.CharField(_("estado"), max_length=12, choices=Agreement.FollowUp.choices)
+    date = models.DateField(_("fecha"), default=timezone.localdate)
+    note = models.TextField(_("nota"), blank=True)
+    recorded_at = models.DateTimeField(_("registrada el"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["agreement", "-date", "-recorded_at", "-pk"]
+        verbose_name = _("seguimiento de acuerdo")
+        verbose_name_plural = _("seguimientos de acuerdos")
+
+    def __str__(self) -> str:
+        return f"{self.agreement.number} · {self.date} · {self.get_status_display()}"
+
+
+class SessionRecord(models.Model):
+    """The agreements' side of one session: whether it is closed, and a revision number that
+    every change to its agreements raises (the live view polls it: one query)."""
+
+    session = models.OneToOneField(
+        "agenda.Session",
+        verbose_name=_("sesión"),
+        on_delete=models.CASCADE,
+        related_name="agreement_record",
+    )
+    revision = models.PositiveIntegerField(_("revisión"), default=0)
+    closed_at = models.DateTimeField(_("cerrada el"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cerrada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reabierta el"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reabierta por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopen_reason = models.TextField(_("motivo de la reapertura"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registro de acuerdos de la sesión")
+        verbose_name_plural = _("registros de acuerdos de las sesiones")
+
+    def __str__(self) -> str:
+        return str(self.session)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class Minutes(models.Model):
@@ -131,10 +231,30 @@ class Minutes(models.Model):
     render_status = models.CharField(
         _("generación"), max_length=10, choices=RenderStatus.choices, default="queued"
     )
+
+    class Language(models.TextChoices):
+        ES = "es", _("Español")
+        EN = "en", _("Inglés")
+
+    language = models.CharField(_("idioma"), max_length=2, choices=Language.choices, default="es")
+    progress = models.PositiveSmallIntegerField(_("progreso (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(
+        _("intentos"), default=0, help_text=_("Veces que un worker empezó a generarla.")
+    )
+    page_count = models.PositiveIntegerField(_("páginas"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="minutes/%Y/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_at = models.DateTimeField(_("solicitada el"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("solicitada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("iniciada el"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generada el"), null=True, blank=True)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -145,6 +265,14 @@ class Minutes(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("emitida el"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("emitida por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["workshop", "-version"]

@@ -22,6 +22,10 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("staff/", include("participants.staff_urls")),
     path("consultations/", include("consultations.urls")),
+    # Before "agreements/": the minutes' own namespace.
+    path("agreements/minutes/", include("agreements.minutes_urls")),
+    path("agreements/", include("agreements.urls")),
+    path("moderation/", include("agreements.moderation_urls")),
     path("", include("participants.urls")),
     path("", include("agenda.urls")),
     prefix_default_language=False,

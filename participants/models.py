@@ -480,6 +480,7 @@ class Notification(models.Model):
         QUESTIONS_DISTRIBUTED = "questions_distributed", _("Preguntas distribuidas")
         ANSWERS_DUE = "answers_due", _("Aviso de fecha límite de respuestas")
         ANSWERS_REMINDER = "answers_reminder", _("Recordatorio de respuestas pendientes")
+        MINUTES_ISSUED = "minutes_issued", _("Acta emitida")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En cola")

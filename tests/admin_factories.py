@@ -182,7 +182,14 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     workshop = factory.LazyAttribute(lambda o: o.session.workshop)
     number = factory.Sequence(lambda n: n + 1)
-    text = factory.Sequence(lambda n: f"Acuerdo de prueba {n}")
+    text_es = factory.Sequence(lambda n: f"Acuerdo de prueba {n}")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        """``text=`` sets the Spanish text (the language a moderator writes first)."""
+        if "text" in kwargs:
+            kwargs["text_es"] = kwargs.pop("text")
+        return kwargs
 
 
 class MinutesFactory(factory.django.DjangoModelFactory):

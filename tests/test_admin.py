@@ -362,7 +362,8 @@ def agreement_post(agreement, **changes) -> dict:
         "agenda_item": "",
         "axis": "",
         "number": agreement.number,
-        "text": agreement.text,
+        "text_es": agreement.text_es,
+        "text_en": agreement.text_en,
         "term": agreement.term,
         "due_date": "",
         "status": agreement.status,
@@ -390,12 +391,12 @@ def test_admin_agreement_save_bumps_version_and_records_editor(staff_client, sta
 def test_admin_agreement_refuses_to_overwrite_a_newer_version(staff_client):
     agreement = AgreementFactory(text="Texto original.")
     opened_at_version = agreement.version
-    Agreement.objects.filter(pk=agreement.pk).update(version=2, text="Texto del moderador.")
+    Agreement.objects.filter(pk=agreement.pk).update(version=2, text_es="Texto del moderador.")
 
     response = staff_client.post(
         admin_url(Agreement, "change", agreement.pk),
         agreement_post(
-            agreement, text="Texto de la Secretaría.", expected_version=opened_at_version
+            agreement, text_es="Texto de la Secretaría.", expected_version=opened_at_version
         ),
     )
 

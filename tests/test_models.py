@@ -289,10 +289,10 @@ def test_country_with_unknown_time_zone_fails_validation():
 
 def test_agreement_number_repeated_in_workshop_is_refused():
     session = SessionFactory()
-    Agreement.objects.create(workshop=session.workshop, session=session, number=1, text="A")
+    Agreement.objects.create(workshop=session.workshop, session=session, number=1, text_es="A")
     assert _violates(
         lambda: Agreement.objects.create(
-            workshop=session.workshop, session=session, number=1, text="B"
+            workshop=session.workshop, session=session, number=1, text_es="B"
         )
     )
 

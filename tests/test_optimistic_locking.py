@@ -28,6 +28,7 @@ ROWS = {
     "answer": (AnswerFactory, "consultations_answer", "answer_form"),
     "agreement": (AgreementFactory, "agreements_agreement", "agreement_form"),
 }
+TEXT_FIELD = {"answer": "text", "agreement": "text_es"}
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def row(request):
     """An Answer or Agreement saved twice (version 3), its change URL and its form id."""
     factory, admin_name, form_id = ROWS[request.param]
     obj = factory(text="Texto original.", version=3)
+    obj.text_field = TEXT_FIELD[request.param]
     return obj, reverse(f"admin:{admin_name}_change", args=[obj.pk]), form_id
 
 
@@ -62,7 +64,7 @@ def test_change_form_renders_expected_version_hidden_with_current_version(superu
 def test_change_form_submitted_as_rendered_is_saved_and_bumps_version(superuser_client, row):
     obj, url, form_id = row
     data = opened_form(superuser_client, url, form_id)
-    data["text"] = ["Texto revisado por la Secretaría."]
+    data[obj.text_field] = ["Texto revisado por la Secretaría."]
 
     response = superuser_client.post(url, data)
 
@@ -75,7 +77,7 @@ def test_change_form_submitted_as_rendered_is_saved_and_bumps_version(superuser_
 def test_change_form_with_missing_or_malformed_version_is_refused(superuser_client, row, version):
     obj, url, form_id = row
     data = opened_form(superuser_client, url, form_id)
-    data["text"] = ["Texto sin versión."]
+    data[obj.text_field] = ["Texto sin versión."]
     if version is None:
         del data["expected_version"]
     else:
@@ -94,9 +96,9 @@ def test_change_form_after_another_save_is_refused(superuser_client, row):
     obj, url, form_id = row
     mine = opened_form(superuser_client, url, form_id)
     theirs = opened_form(superuser_client, url, form_id)
-    theirs["text"] = ["Texto del moderador."]
+    theirs[obj.text_field] = ["Texto del moderador."]
     assert superuser_client.post(url, theirs).status_code == 302
-    mine["text"] = ["Texto de la Secretaría."]
+    mine[obj.text_field] = ["Texto de la Secretaría."]
 
     response = superuser_client.post(url, mine)
 
@@ -117,7 +119,7 @@ def test_add_form_needs_no_version(superuser_client):
             "workshop": [str(session.workshop_id)],
             "session": [str(session.pk)],
             "number": ["7"],
-            "text": ["Acuerdo nuevo."],
+            "text_es": ["Acuerdo nuevo."],
         }
     )
 

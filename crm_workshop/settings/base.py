@@ -164,6 +164,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.compendium_sweep",
         "schedule": 300.0,
     },
+    # Minutes renders the broker lost, or left rendering by a dead worker, are published
+    # again, at most MINUTES_MAX_ATTEMPTS times each; then the row is marked failed.
+    "agreements-minutes-sweep": {
+        "task": "agreements.minutes_sweep",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -236,6 +242,11 @@ ANSWER_MAX_CHARS = env.int("ANSWER_MAX_CHARS", default=20000)
 ANSWER_REMINDER_LEAD_HOURS = env.int("ANSWER_REMINDER_LEAD_HOURS", default=48)
 # The PDF compendium of answers: a render that takes longer is stopped and marked failed.
 COMPENDIUM_TIME_LIMIT_SECONDS = env.int("COMPENDIUM_TIME_LIMIT_SECONDS", default=300)
+# The PDF minutes: the same kind of limit, and how many times a render is started at most.
+MINUTES_TIME_LIMIT_SECONDS = env.int("MINUTES_TIME_LIMIT_SECONDS", default=180)
+MINUTES_MAX_ATTEMPTS = env.int("MINUTES_MAX_ATTEMPTS", default=3)
+# The live view of a session's agreements asks the server this often (seconds).
+AGREEMENTS_POLL_SECONDS = env.int("AGREEMENTS_POLL_SECONDS", default=2)
 # Largest CSV/XLSX staff may upload (invitees, attendance reports).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 

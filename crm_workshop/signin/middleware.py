@@ -38,7 +38,7 @@ class AdminMFAMiddleware:
     Must come after ``AuthenticationMiddleware`` and ``MessageMiddleware``.
     """
 
-    gated_namespaces = frozenset({"admin", "staff", "consultations"})
+    gated_namespaces = frozenset({"admin", "staff", "consultations", "moderation", "minutes"})
     exempt_views = frozenset({"logout"})
 
     def __init__(self, get_response):

@@ -1,0 +1,5 @@
+"""``/agreements/minutes/``: issued minutes for participants; every version for staff."""
+
+app_name = "minutes"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""``/staff/minutes/``: render, follow and issue the minutes (in the staff namespace)."""
+
+urlpatterns: list = []
