@@ -38,9 +38,7 @@ def test_create_keeps_one_history_row_with_parties_and_author(
     agreement = record_agreement(session1, "A1", countries=[mexico])
 
     rows = list(agreement.history.all())
-    assert [(row.history_type, row.history_user) for row in rows] == [
-        ("+", people["moderator"])
-    ]
+    assert [(row.history_type, row.history_user) for row in rows] == [("+", people["moderator"])]
     assert [c.country_id for c in rows[0].responsible_countries.all()] == ["MX"]
 
 
