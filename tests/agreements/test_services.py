@@ -184,7 +184,7 @@ def test_set_status_adopts_with_version_check(session1, record_agreement, people
         services.agreement_set_status(
             agreement=agreement, by=people["moderator"], status="withdrawn", expected_version=1
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lost"):
         services.agreement_set_status(
             agreement=agreement, by=people["moderator"], status="lost", expected_version=2
         )
@@ -203,7 +203,7 @@ def test_move_down_and_history_row_names_the_mover(session1, record_agreement, p
         people["staff"],
         "moved down",
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="left"):
         services.agreement_move(agreement=first, by=None, direction="left")
 
 
@@ -248,7 +248,7 @@ def test_followup_latest_entry_by_date_sets_the_status(session1, record_agreemen
         (dt.date(2022, 9, 1), "done", "Cumplido"),
         (dt.date(2022, 7, 1), "in_progress", ""),
     ]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="late"):
         services.followup_record(agreement=agreement, by=people["staff"], status="late")
 
 
