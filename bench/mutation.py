@@ -117,6 +117,29 @@ MODULES: dict[str, list[str]] = {
         "tests/test_pdf_fetcher*.py",
         "tests/consultations/test_compile_compendium*.py",
     ],
+    "agreements/services.py": [
+        "tests/agreements/test_services*.py",
+        "tests/agreements/test_console*.py",
+    ],
+    "agreements/rules.py": [
+        "tests/agreements/test_rules*.py",
+        "tests/agreements/test_console*.py",
+        "tests/agreements/test_live*.py",
+        "tests/agreements/test_index*.py",
+        "tests/agreements/test_followup*.py",
+        "tests/agreements/test_minutes*.py",
+    ],
+    "agreements/signals.py": [
+        "tests/agreements/test_services*.py",
+        "tests/agreements/test_live*.py",
+    ],
+    "agreements/selectors.py": [
+        "tests/agreements/test_live*.py",
+        "tests/agreements/test_index*.py",
+    ],
+    "agreements/followup.py": ["tests/agreements/test_followup*.py"],
+    "agreements/minutes.py": ["tests/agreements/test_minutes*.py"],
+    "agreements/notifications.py": ["tests/agreements/test_minutes*.py"],
     "consultations/rules.py": [
         "tests/consultations/test_services*.py",
         "tests/consultations/test_answer_*.py",

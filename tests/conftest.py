@@ -1,7 +1,6 @@
 """Shared fixtures. Real objects from factories; only what leaves the process is faked."""
 
 import pytest
-from django.core.management import call_command
 
 from crm_workshop.celery import app as celery_app
 from tests.fault_servers import closed_port
@@ -9,10 +8,12 @@ from tests.fault_servers import closed_port
 
 @pytest.fixture
 def demo(db):
-    """The concept-note workshop as ``seed_demo`` loads it."""
+    """The concept-note workshop as ``seed_demo`` loads it (replayed from a snapshot when that
+    gives the same rows: see tests/demo_snapshot.py)."""
     from agenda.models import Workshop
+    from tests.demo_snapshot import seed_demo
 
-    call_command("seed_demo", force=True, verbosity=0)
+    seed_demo()
     return Workshop.objects.get(slug="crm-gtgf-trafico-ilicito-migrantes-2022")
 
 
