@@ -36,7 +36,7 @@
     if (count === 1) {
       parts.push(region.getAttribute("data-msg-one"));
     } else if (count > 1) {
-      parts.push(region.getAttribute("data-msg-many").replace("%(count)s", String(count)));
+      parts.push(region.getAttribute("data-msg-many").replace("{count}", String(count)));
     }
     if (stateChange) {
       parts.push(region.getAttribute("data-msg-" + stateChange));
