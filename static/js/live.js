@@ -45,8 +45,13 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The page says, without JavaScript, that it updates by reload; with it, that it
+    // updates itself (a <noscript> would not do: a browser may run no script yet parse it).
     document.querySelectorAll(".live-hint-js").forEach(function (hint) {
       hint.hidden = false;
+    });
+    document.querySelectorAll(".live-hint-nojs").forEach(function (hint) {
+      hint.hidden = true;
     });
   });
 
