@@ -194,3 +194,13 @@ def test_selectors_cost_what_their_docstrings_say(
         assert len(selectors.session_agreements(session=session2)) == 2
     with django_assert_num_queries(1):
         assert selectors.session_revision(session_id=session1.pk) == states[0]
+
+
+@pytest.mark.parametrize(("role", "shown"), [("observer", True), ("pending", False)])
+def test_header_link_is_learnt_from_the_home_page(role, shown, people, client_as):
+    client = client_as(people[role])
+    assert 'href="/agreements/"' not in client.get("/agenda/").content.decode()
+
+    client.get("/home/", follow=True)  # loads the reader's registration (home or sign-up status)
+
+    assert ('href="/agreements/"' in client.get("/agenda/").content.decode()) is shown

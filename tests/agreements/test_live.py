@@ -289,3 +289,25 @@ def test_live_view_in_english(people, client_as, session1, record_agreement):
     assert "New one." in fragment
     assert "Last updated:" in fragment
     assert "Session open" in fragment
+
+
+def test_a_token_naming_another_person_gets_no_data_even_with_this_cookie(
+    people, client_as, session1, record_agreement
+):
+    from django.core import signing
+
+    from agreements.views import live
+
+    record_agreement(session1)
+    client = client_as(people["delegate"])
+    url = poll_url(client.get("/agreements/session/1/live/").content.decode())
+    claims = signing.TimestampSigner(salt=live.TOKEN_SALT).unsign(token_of(url)).split(":")
+    claims[0] = str(people["observer"].pk)  # genuine signature, another person's id
+    forged = signing.TimestampSigner(salt=live.TOKEN_SALT).sign(":".join(claims))
+    record_agreement(session1, text_es="Cambio que el token ajeno no debe traer.")
+
+    response = client.get(with_token(url, forged))
+
+    assert response.status_code == 403
+    assert response["HX-Refresh"] == "true"
+    assert "Cambio que el token ajeno" not in response.content.decode()
