@@ -49,13 +49,19 @@ class AdminMFAMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or not request.user.is_authenticated:
+        if match is None:
             return None
         if match.url_name == "mfa_activate_totp" and not match.namespaces:
+            if not request.user.is_authenticated:
+                return None
             return self._first_enrolment(request)
         if self.gated_namespaces.isdisjoint(match.namespaces) or (
             match.url_name in self.exempt_views
         ):
+            # Decided before touching request.user: an ungated view that never reads it
+            # (the agreements' live poll, agreements.views.live) loads no session or user.
+            return None
+        if not request.user.is_authenticated:
             return None
         if not getattr(settings, "ADMIN_REQUIRE_MFA", True):
             return None
