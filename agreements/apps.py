@@ -7,6 +7,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Acuerdos")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from agreements import signals
@@ -22,3 +23,4 @@ class AgreementsConfig(AppConfig):
                 sender=getattr(Agreement, field).through,
                 dispatch_uid=f"agr-rev-{field}",
             )
+        user_logged_in.connect(signals.remember_on_sign_in, dispatch_uid="agreements-nav")

@@ -29,3 +29,23 @@ def agreement_parties_changed(sender, instance, action, reverse, **kwargs) -> No
             revision_bump(session_id)
     elif instance.session_id is not None:
         revision_bump(instance.session_id)
+
+
+def remember_on_sign_in(sender, request, user, **kwargs) -> None:
+    """At sign-in, note in the session whether the person may read the agreements, for the
+    header's "Agreements" link (``agreements.templatetags.live_tags``): pages then need no
+    query to decide whether to show it."""
+    from django.http import Http404
+
+    from agenda.selectors import current_workshop
+    from agreements.rules import can_view_agreements
+    from agreements.templatetags.live_tags import remember_may_see_agreements
+
+    if request is None:
+        return
+    try:
+        workshop = current_workshop()
+    except Http404:
+        return
+    request.user = user
+    remember_may_see_agreements(request, can_view_agreements(user, workshop))

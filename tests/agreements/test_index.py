@@ -196,11 +196,17 @@ def test_selectors_cost_what_their_docstrings_say(
         assert selectors.session_revision(session_id=session1.pk) == states[0]
 
 
-@pytest.mark.parametrize(("role", "shown"), [("observer", True), ("pending", False)])
-def test_header_link_is_learnt_from_the_home_page(role, shown, people, client_as):
-    client = client_as(people[role])
+def test_header_link_is_learnt_from_the_home_page_after_an_approval(people, client_as):
+    from participants.models import Participant
+
+    pending = people["pending"]
+    client = client_as(pending)  # decided at sign-in: not approved yet
+    assert 'href="/agreements/"' not in client.get("/agenda/").content.decode()
+    Participant.objects.filter(user=pending).update(
+        registration_status=Participant.RegistrationStatus.APPROVED
+    )
     assert 'href="/agreements/"' not in client.get("/agenda/").content.decode()
 
-    client.get("/home/", follow=True)  # loads the reader's registration (home or sign-up status)
+    client.get("/home/", follow=True)  # loads the reader's registration
 
-    assert ('href="/agreements/"' in client.get("/agenda/").content.decode()) is shown
+    assert 'href="/agreements/"' in client.get("/agenda/").content.decode()
