@@ -120,7 +120,13 @@ class FollowupEntryForm(forms.Form):
             "Qué se hizo o qué falta. Los participantes de los países y organizaciones "
             "responsables la leen."
         ),
-        error_messages={"required": _("Escriba una nota: qué se hizo o qué falta.")},
+        error_messages={
+            "required": _("Escriba una nota: qué se hizo o qué falta."),
+            "max_length": _(
+                "La nota tiene %(show_value)d caracteres; el máximo es %(limit_value)d. "
+                "Acórtela: su texto sigue en el formulario."
+            ),
+        },
     )
     back = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
