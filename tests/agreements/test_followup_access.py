@@ -93,3 +93,16 @@ def test_staff_unknown_export_format_agreement_and_method(demo, people, client_a
     assert client.post(LIST).status_code == 405
     assert client.post(CSV).status_code == 405
     assert AgreementFollowUp.objects.count() == 3
+
+
+def test_staff_pages_are_behind_the_second_factor(demo, people, client, settings):
+    agreements = scenario(demo, people)
+    settings.ADMIN_REQUIRE_MFA = True
+    client.force_login(people["staff"])  # no authenticator yet
+    record = f"/staff/agreements/{agreements[2].pk}/progress/"
+    post = {f"agreement-{agreements[2].pk}-status": "done"}
+
+    for response in [client.get(LIST), client.get(CSV), client.post(record, post)]:
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/2fa/totp/activate/"
+    assert AgreementFollowUp.objects.count() == 3
