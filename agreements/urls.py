@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agreements.views import index, live
+from agreements.views import followup, index, live
 
 app_name = "agreements"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", index.index, name="index"),
     path("session/<int:number>/live/", live.live, name="live"),
     path("session/<int:number>/live/poll/", live.live_poll, name="live_poll"),
+    path("country/", followup.country, name="country"),
 ]
