@@ -39,7 +39,7 @@ from agreements.forms_console import (
     ReopenSessionForm,
     agreement_initial,
 )
-from agreements.models import Agreement
+from agreements.models import Agreement, SessionRecord
 from agreements.views import console_reads
 
 STATUS_ACTIONS = {
@@ -111,11 +111,16 @@ def _agreement_or_404(session, pk) -> Agreement:
     return agreement
 
 
+def _record(session) -> SessionRecord:
+    """The session's record, or an unsaved open one: reading a page writes nothing."""
+    return SessionRecord.objects.filter(session=session).first() or SessionRecord(session=session)
+
+
 def _console(request, *, workshop, session, status=200, **overrides):
     """The console page; ``overrides`` replace parts of its context (a bound form with its
     errors, an error message)."""
     zone = _zone(request, workshop)
-    record = services.session_record(session)
+    record = _record(session)
     number = session.number
     context = {
         "page_title": _("Consola de moderación: %(session)s") % {"session": session.display_label},
@@ -170,7 +175,7 @@ def console(request, *, workshop, session):
         "unsaved_es": request.POST.get("text_es", ""),
         "unsaved_en": request.POST.get("text_en", ""),
     }
-    if services.session_record(session).is_closed:
+    if _record(session).is_closed:
         return _refused(
             request, services.SessionClosedError(), workshop=workshop, session=session, **unsaved
         )
@@ -263,7 +268,7 @@ def agreement_edit(request, pk, *, workshop, session):
     (keep the stored one, keep mine, a combination), nothing typed lost."""
     agreement = _agreement_or_404(session, pk)
     zone = _zone(request, workshop)
-    record = services.session_record(session)
+    record = _record(session)
     action = reverse("moderation:edit", kwargs={"number": session.number, "pk": agreement.pk})
     labels = console_reads._Labels(session=session, zone=zone)
     agreement.changes = console_reads.agreement_histories(
@@ -471,7 +476,7 @@ def session_close(request, *, workshop, session):
     form = CloseSessionForm(
         request.POST, action=reverse("moderation:close", kwargs={"number": session.number})
     )
-    if services.session_record(session).is_closed:
+    if _record(session).is_closed:
         messages.info(request, _("La sesión ya estaba cerrada."))
         return redirect(_console_url(session))
     if not form.is_valid():

@@ -223,7 +223,10 @@ def session_agreements(*, session, zone: zoneinfo.ZoneInfo) -> list[Agreement]:
 
 
 def session_record_entries(*, record: SessionRecord) -> list[RecordEntry]:
-    """The session's closings and reopenings (with the reason), newest first. 1 query."""
+    """The session's closings and reopenings (with the reason), newest first. 1 query
+    (none for a record not saved yet)."""
+    if record.pk is None:
+        return []
     rows = list(
         SessionRecord.history.filter(id=record.pk)
         .select_related("history_user")
