@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -151,7 +151,7 @@ class SessionRecordAdmin(ReferenceZoneAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("estado"))
     def state(self, obj) -> str:
-        return gettext("Cerrada") if obj.is_closed else gettext("Abierta")
+        return pgettext("consola", "Cerrada") if obj.is_closed else pgettext("consola", "Abierta")
 
     @admin.display(description=_("cerrada el"), ordering="closed_at")
     def closed(self, obj) -> str:

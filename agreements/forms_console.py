@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import zoneinfo
 
-from crispy_forms.bootstrap import FormActions, InlineCheckboxes, InlineRadios, StrictButton
+from crispy_forms.bootstrap import FormActions, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import AgendaItem, Axis
@@ -88,25 +88,25 @@ class AgreementForm(forms.Form):
         zone=zoneinfo.ZoneInfo("UTC"),
     )
     responsible_countries = CountryChoiceField(
-        label=_("Países responsables"),
+        label=pgettext_lazy("consola", "Países responsables"),
         queryset=Country.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     responsible_organisations = OrganisationChoiceField(
-        label=_("Organizaciones responsables"),
+        label=pgettext_lazy("consola", "Organizaciones responsables"),
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     term = forms.ChoiceField(
-        label=_("Plazo"),
+        label=pgettext_lazy("consola", "Plazo"),
         choices=Agreement.Term.choices,
         initial=Agreement.Term.SHORT,
         widget=forms.RadioSelect,
     )
     due_date = forms.DateField(
-        label=_("Fecha de cumplimiento"),
+        label=pgettext_lazy("consola", "Fecha de cumplimiento"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
@@ -153,11 +153,11 @@ class AgreementForm(forms.Form):
             Field("text_en", css_class="console-text"),
             "axis",
             "agenda_item",
-            Div(InlineCheckboxes("responsible_countries"), css_class="console-choices"),
-            Div(InlineCheckboxes("responsible_organisations"), css_class="console-choices"),
+            Div("responsible_countries", css_class="console-choices"),
+            Div("responsible_organisations", css_class="console-choices"),
             Div(
-                Div(InlineRadios("term"), css_class="col-12 col-md-6"),
-                Div("due_date", css_class="col-12 col-md-6"),
+                Div("term", css_class="col-12 col-sm-6"),
+                Div("due_date", css_class="col-12 col-sm-6"),
                 css_class="row",
             ),
             "expected_version",
@@ -286,7 +286,9 @@ class CloseSessionForm(forms.Form):
         self.helper.layout = Layout(
             "confirm",
             StrictButton(
-                gettext("Cerrar la sesión"), type="submit", css_class="btn-outline-danger"
+                pgettext("consola", "Cerrar la sesión"),
+                type="submit",
+                css_class="btn-outline-danger",
             ),
         )
 
@@ -311,5 +313,7 @@ class ReopenSessionForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             "reason",
-            StrictButton(gettext("Reabrir la sesión"), type="submit", css_class="btn-primary"),
+            StrictButton(
+                pgettext("consola", "Reabrir la sesión"), type="submit", css_class="btn-primary"
+            ),
         )

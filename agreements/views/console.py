@@ -27,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
 from agenda.selectors import current_workshop
@@ -275,7 +276,7 @@ def agreement_edit(request, pk, *, workshop, session):
         agreement_ids=[agreement.pk], labels=labels
     ).get(agreement.pk, [])
     context = {
-        "page_title": _("Acuerdo %(number)s") % {"number": agreement.number},
+        "page_title": pgettext("consola", "Acuerdo %(number)s") % {"number": agreement.number},
         "workshop": workshop,
         "session": session,
         "record": record,
@@ -292,7 +293,7 @@ def agreement_edit(request, pk, *, workshop, session):
             zone=zone,
             action=action,
             editing=True,
-            submit_label=_("Guardar los cambios"),
+            submit_label=pgettext("consola", "Guardar los cambios"),
             **kwargs,
         )
 

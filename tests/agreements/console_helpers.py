@@ -2,9 +2,16 @@
 and a valid posted agreement."""
 
 from bs4 import BeautifulSoup
-from django.urls import reverse
+from django.urls import reverse as django_reverse
+from django.utils import translation
 
 from agreements.models import Agreement, SessionRecord
+
+
+def reverse(name, **kwargs) -> str:
+    """The Spanish (unprefixed) path, whatever language an earlier /en/ request left active."""
+    with translation.override("es"):
+        return django_reverse(name, **kwargs)
 
 
 def console_url(number=1) -> str:
