@@ -144,6 +144,9 @@ class AgreementForm(forms.Form):
         ) % {"limit": limit}
         if editing:
             self.fields["expected_version"].required = True
+        if form_id == "combined-form":  # both texts, one after the other
+            for name in ("text_es", "text_en"):
+                self.fields[name].widget.attrs["rows"] = 10
         self.helper = FormHelper()
         self.helper.form_id = form_id
         self.helper.form_action = action
