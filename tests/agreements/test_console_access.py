@@ -14,6 +14,7 @@ from tests.agreements.console_helpers import (
     move_url,
     reopen_url,
     snapshot,
+    soup,
     status_url,
 )
 from tests.conftest import ROLES
@@ -142,3 +143,14 @@ def test_staff_may_write_in_any_session(client_as, people, session2, two_session
     response = client.post(console_url(2), agreement_post(session2, text_es="Nuevo en S2"))
     assert response.status_code == 302
     assert session2.agreements.filter(text_es="Nuevo en S2").exists()
+
+
+def test_moderator_home_links_each_moderated_session_to_its_console(client_as, people, session2):
+    session2.moderators.add(people["moderator"])
+    page = soup(client_as(people["moderator"]).get("/home/"))
+    card = page.find(id="moderation-heading").find_parent("section")
+    links = [(a["href"], a.get_text(" ", strip=True)) for a in card.select("li a")]
+    assert links == [
+        ("/moderation/session/1/", "Consola de moderación (Sesión 1)"),
+        ("/moderation/session/2/", "Consola de moderación (Sesión virtual 2)"),
+    ]
