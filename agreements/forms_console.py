@@ -75,7 +75,7 @@ class AgreementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
     )
     axis = forms.ModelChoiceField(
-        label=_("Eje del Plan de Trabajo"),
+        label=pgettext_lazy("consola", "Eje del Plan de Trabajo"),
         queryset=Axis.objects.none(),
         required=False,
         empty_label=_("(sin eje)"),
@@ -110,7 +110,7 @@ class AgreementForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
-        help_text=_("Opcional. Formato AAAA-MM-DD."),
+        help_text=_("Opcional. Si su navegador no muestra un calendario, escriba AAAA-MM-DD."),
     )
     expected_version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
