@@ -1,6 +1,7 @@
 """The moderator console in a real Chromium: a moderator records an agreement and adopts it
 with the keyboard alone on a 390 px wide screen; the console, edit, conflict and closed pages
-have no WCAG 2.1 A/AA violation (axe-core) and never scroll sideways.
+have no WCAG 2.1 A/AA violation (axe-core), never scroll sideways and break no rule of the
+Content-Security-Policy.
 
 Screenshots go to $SHOTS_DIR/console/ when SHOTS_DIR is set, else to test-results/console/.
 """
@@ -14,6 +15,7 @@ from django.conf import settings
 
 from tests.e2e.test_accessibility import _violations
 from tests.e2e.test_account_pages import _sign_in
+from tests.e2e.test_csp import ViolationLog
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,8 +63,10 @@ def _type_date(page, day: dt.date) -> None:
     raise AssertionError("the date field took neither order")
 
 
-def _check(page, shots, name) -> list[str]:
-    """Problems of the page as it stands, at 1280 (axe) and 390 px (no sideways scroll)."""
+def _check(page, shots, name, csp: ViolationLog) -> list[str]:
+    """Problems of the page as it stands, at 1280 (axe) and 390 px (no sideways scroll), and
+    whatever the Content-Security-Policy refused."""
+    csp.check()
     problems = []
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -167,14 +171,15 @@ def test_console_pages_are_accessible_and_fit_a_phone(demo_live, browser_page, s
     services.agreement_create(session=session, by=moderator, text_es="Segundo acuerdo.")
     page = browser_page
     base = demo_live.url
+    csp = ViolationLog(page)
     _sign_in(page, base, MODERATOR)
     problems = []
 
     page.goto(f"{base}/moderation/session/1/")
     page.locator("details summary").first.click()
-    problems += _check(page, shots, "console")
+    problems += _check(page, shots, "console", csp)
     page.goto(f"{base}/moderation/session/1/agreement/{first.pk}/")
-    problems += _check(page, shots, "edit")
+    problems += _check(page, shots, "edit", csp)
     # Somebody saves while the edit page is open: the conflict screen.
     services.agreement_update(
         agreement=first, by=staff, expected_version=1, text_es="Versión de la Secretaría."
@@ -183,12 +188,13 @@ def test_console_pages_are_accessible_and_fit_a_phone(demo_live, browser_page, s
     page.locator("#agreement-form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("#keep-mine-form").count() == 1
-    problems += _check(page, shots, "conflict")
+    problems += _check(page, shots, "conflict", csp)
     page.goto(f"{base}/moderation/session/1/")
     page.locator("#id_confirm").check()
     page.locator("#close-form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator(".console-closed").count() == 1
-    problems += _check(page, shots, "closed")
+    problems += _check(page, shots, "closed", csp)
 
     assert problems == []
+    assert csp.problems == {}, csp.report()
