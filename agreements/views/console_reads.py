@@ -205,7 +205,8 @@ def agreement_histories(*, agreement_ids: list[int], labels: _Labels) -> dict[in
 def session_agreements(*, session, zone: zoneinfo.ZoneInfo) -> list[Agreement]:
     """The session's agreements in number order, each with its axis, block (``block_label``
     in ``zone``), responsible countries and organisations, who recorded and last changed
-    it, and ``changes``: its history (see ``agreement_histories``). Always 10 queries."""
+    it, and ``changes``: its history (see ``agreement_histories``). 10 queries however many
+    agreements, changes and parties there are (5 when the session has none)."""
     agreements = list(
         Agreement.objects.filter(session=session)
         .select_related("axis", "agenda_item", "created_by", "updated_by")
