@@ -158,11 +158,8 @@ class AgreementForm(forms.Form):
             "agenda_item",
             Div("responsible_countries", css_class="console-choices"),
             Div("responsible_organisations", css_class="console-choices"),
-            Div(
-                Div("term", css_class="col-12 col-sm-6"),
-                Div("due_date", css_class="col-12 col-sm-6"),
-                css_class="row",
-            ),
+            "term",
+            Field("due_date", css_class="console-date"),
             "expected_version",
             FormActions(
                 StrictButton(
