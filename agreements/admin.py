@@ -1,11 +1,21 @@
-"""Admin for agreements (with their history) and the minutes."""
+"""Admin for agreements (with their history), the sessions' records and the minutes.
 
-from django.contrib import admin
-from django.utils.translation import gettext
+A closed session's agreements are frozen in the admin too: a change, an addition or a
+deletion touching a closed session is refused with the console's message (only reopening
+the session, by staff with a reason, unfreezes them). Sessions' records are read-only here:
+closing and reopening go through the console, which keeps who, when and why.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements.models import Agreement, Minutes
+from agreements.models import Agreement, Minutes, SessionRecord
+from agreements.services import SessionClosedError
 from crm_workshop.admin import (
     ReferenceZoneAdminMixin,
     format_moment,
@@ -13,12 +23,33 @@ from crm_workshop.admin import (
 from crm_workshop.forms import VersionCheckedForm, VersionedAdminMixin
 
 
+def _closed_session_ids(session_ids) -> set:
+    return set(
+        SessionRecord.objects.filter(
+            session_id__in=[pk for pk in session_ids if pk], closed_at__isnull=False
+        ).values_list("session_id", flat=True)
+    )
+
+
+class AgreementAdminForm(VersionCheckedForm):
+    """Refuses any save that touches a closed session: the agreement's stored session (a
+    change) or the one chosen (an addition, or a move to another session)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        chosen = cleaned_data.get("session")
+        stored = self.instance.session_id if self.instance.pk else None
+        if _closed_session_ids([stored, getattr(chosen, "pk", None)]):
+            raise forms.ValidationError(SessionClosedError.message, code="session_closed")
+        return cleaned_data
+
+
 @admin.register(Agreement)
 class AgreementAdmin(VersionedAdminMixin, ReferenceZoneAdminMixin, SimpleHistoryAdmin):
     zone_path = "workshop__time_zone"
     parent_field = "workshop"
     parent_zone_path = "time_zone"
-    form = VersionCheckedForm
+    form = AgreementAdminForm
 
     list_display = (
         "number",
@@ -68,6 +99,67 @@ class AgreementAdmin(VersionedAdminMixin, ReferenceZoneAdminMixin, SimpleHistory
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Per object: the bulk "delete selected" confirmation lists a closed session's
+        # agreements as not deletable and deletes nothing.
+        if obj is not None and _closed_session_ids([obj.session_id]):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A closed session's agreement: back to its page with the reason, not a bare 403."""
+        session_id = (
+            Agreement.objects.filter(pk=object_id).values_list("session_id", flat=True).first()
+        )
+        if session_id is not None and _closed_session_ids([session_id]):
+            self.message_user(request, SessionClosedError.message, messages.ERROR)
+            return redirect(reverse("admin:agreements_agreement_change", args=[object_id]))
+        return super().delete_view(request, object_id, extra_context)
+
+
+@admin.register(SessionRecord)
+class SessionRecordAdmin(ReferenceZoneAdminMixin, SimpleHistoryAdmin):
+    """Read-only: who closed and reopened each session, when and why, with the history."""
+
+    zone_path = "session__workshop__time_zone"
+    parent_field = "session"
+    parent_zone_path = "workshop__time_zone"
+
+    list_display = ("session", "state", "closed", "closed_by", "reopened", "reopened_by")
+    list_select_related = ("session__workshop", "closed_by", "reopened_by")
+    ordering = ("session__workshop", "session__number")
+    fields = (
+        "session",
+        "closed_at",
+        "closed_by",
+        "reopened_at",
+        "reopened_by",
+        "reopen_reason",
+        "revision",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("estado"))
+    def state(self, obj) -> str:
+        return pgettext("consola", "Cerrada") if obj.is_closed else pgettext("consola", "Abierta")
+
+    @admin.display(description=_("cerrada el"), ordering="closed_at")
+    def closed(self, obj) -> str:
+        return format_moment(obj.closed_at, obj.session.workshop.time_zone)
+
+    @admin.display(description=_("reabierta el"), ordering="reopened_at")
+    def reopened(self, obj) -> str:
+        return format_moment(obj.reopened_at, obj.session.workshop.time_zone)
 
 
 @admin.register(Minutes)

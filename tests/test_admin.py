@@ -20,7 +20,7 @@ from agenda.models import (
     Workshop,
     WorkshopPartner,
 )
-from agreements.models import Agreement, Minutes
+from agreements.models import Agreement, Minutes, SessionRecord
 from consultations.models import (
     Answer,
     Compendium,
@@ -89,7 +89,7 @@ REGISTERED_MODELS = [
 ]
 MODEL_IDS = [model._meta.label for model in REGISTERED_MODELS]
 # Registered without an add page (rows are made elsewhere): tested in their own modules.
-READ_ONLY_MODELS = [AttendanceReport, Compendium, Notification, QuestionDistribution]
+READ_ONLY_MODELS = [AttendanceReport, Compendium, Notification, QuestionDistribution, SessionRecord]
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -1,0 +1,135 @@
+"""Two moderators writing the same session's agreements at once (PostgreSQL).
+
+The first writer saves and holds its transaction open; the second writes meanwhile. The
+services lock the session's record (and, for numbering, the workshop row) first, so the second
+waits for the first to commit and then sees what it wrote: a stale version is refused with a
+conflict, a second new agreement gets the next number, and a write queued behind a closing is
+refused because the session is closed. SQLite serialises every writer, so it cannot show this.
+"""
+
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from agenda.models import Session
+from agreements import services
+from agreements.models import Agreement
+from participants.models import User
+from tests.services import require_services
+
+HOLD_SECONDS = 1.0
+
+pytestmark = pytest.mark.services
+
+REFUSALS = (services.AgreementConflictError, services.SessionClosedError)
+
+
+def _race(first_call, second_call):
+    first_holds = threading.Event()
+    outcomes: dict[str, object] = {}
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                outcomes["first"] = first_call()
+                first_holds.set()
+                time.sleep(HOLD_SECONDS)
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+            first_holds.set()
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_holds.wait(timeout=10)
+            started = time.monotonic()
+            try:
+                outcomes["second"] = (second_call(), time.monotonic() - started)
+            except REFUSALS as refused:
+                outcomes["second"] = (type(refused), time.monotonic() - started)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    return outcomes
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    require_services()
+    call_command("seed_demo", force=True, verbosity=0)
+    return {
+        "session": Session.objects.get(number=1),
+        "moderator": User.objects.get(email="moderador@crm-workshop.test"),
+        "staff": User.objects.get(email="secretaria@crm-workshop.test"),
+    }
+
+
+def test_two_saves_of_the_same_version_at_once_one_wins_one_conflicts(seeded):
+    session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
+    agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
+
+    outcomes = _race(
+        lambda: services.agreement_update(
+            agreement=agreement, by=moderator, expected_version=1, text_es="De Luis"
+        ),
+        lambda: services.agreement_update(
+            agreement=agreement, by=staff, expected_version=1, text_es="De Ana"
+        ),
+    )
+
+    kind, waited = outcomes["second"]
+    assert kind is services.AgreementConflictError
+    assert waited >= HOLD_SECONDS * 0.8  # it waited for the first transaction's lock
+    agreement.refresh_from_db()
+    assert (agreement.text_es, agreement.version, agreement.updated_by) == (
+        "De Luis",
+        2,
+        moderator,
+    )
+    assert list(agreement.history.values_list("text_es", flat=True)) == ["De Luis", "Base"]
+
+
+def test_two_new_agreements_at_once_get_consecutive_numbers(seeded):
+    session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
+
+    outcomes = _race(
+        lambda: services.agreement_create(session=session, by=moderator, text_es="Uno"),
+        lambda: services.agreement_create(session=session, by=staff, text_es="Dos"),
+    )
+
+    assert outcomes["second"][1] >= HOLD_SECONDS * 0.8
+    assert list(Agreement.objects.order_by("number").values_list("number", "text_es")) == [
+        (1, "Uno"),
+        (2, "Dos"),
+    ]
+
+
+def test_an_edit_queued_behind_the_closing_is_refused(seeded):
+    session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
+    agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
+
+    outcomes = _race(
+        lambda: services.session_close(session=session, by=moderator),
+        lambda: services.agreement_update(
+            agreement=agreement, by=staff, expected_version=1, text_es="Tarde"
+        ),
+    )
+
+    kind, waited = outcomes["second"]
+    assert kind is services.SessionClosedError
+    assert waited >= HOLD_SECONDS * 0.8
+    agreement.refresh_from_db()
+    assert (agreement.text_es, agreement.version) == ("Base", 1)
