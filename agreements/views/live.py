@@ -154,6 +154,7 @@ def live(request, number: int, *, workshop):
     context["page_title"] = _("Acuerdos en directo: %(session)s") % {
         "session": session.display_label
     }
+    context["may_moderate"] = rules.can_moderate(request.user, session)
     response = render(request, "agreements/live.html", context)
     add_never_cache_headers(response)
     return response
