@@ -7,10 +7,16 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Acuerdos")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_save,
+            pre_delete,
+            pre_save,
+        )
 
-        from agreements import signals
-        from agreements.models import Agreement
+        from agreements import minutes, notifications, signals
+        from agreements.models import Agreement, Minutes
 
         post_save.connect(signals.agreement_saved, sender=Agreement, dispatch_uid="agr-rev-save")
         post_delete.connect(
@@ -22,3 +28,9 @@ class AgreementsConfig(AppConfig):
                 sender=getattr(Agreement, field).through,
                 dispatch_uid=f"agr-rev-{field}",
             )
+        # The minutes: the e-mail of an issued version, and an issued version never changes.
+        notifications.register()
+        pre_save.connect(minutes.minutes_guard_save, sender=Minutes, dispatch_uid="minutes-frozen")
+        pre_delete.connect(
+            minutes.minutes_guard_delete, sender=Minutes, dispatch_uid="minutes-not-deleted"
+        )
