@@ -79,8 +79,14 @@ def content(demo, people, session1, session2):
     return {"first": first, "withdrawn": withdrawn}
 
 
+# The watermark's letters, which pdftotext scatters one or two at a time among the lines it
+# crosses (``watermarks`` reads them back by their size).
+_WATERMARK_LETTERS = set("BORADFT")
+
+
 def pdf_text(path) -> str:
-    """The PDF's text, whitespace collapsed."""
+    """The PDF's text as laid out (``pdftotext -layout``), whitespace collapsed, without the
+    draft watermark's stray single letters."""
     out = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"],
         capture_output=True,
@@ -88,7 +94,24 @@ def pdf_text(path) -> str:
         check=True,
         timeout=60,
     ).stdout
-    return " ".join(out.split())
+    return " ".join(
+        word for word in out.split() if not (len(word) <= 2 and set(word) <= _WATERMARK_LETTERS)
+    )
+
+
+def pdf_cells(path) -> str:
+    """The PDF's text in content order (``pdftotext -raw``: a table row cell by cell, each
+    cell whole), whitespace collapsed, without the watermark's letters."""
+    out = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    return " ".join(
+        word for word in out.split() if not (len(word) <= 2 and set(word) <= _WATERMARK_LETTERS)
+    )
 
 
 def pdf_pages(path) -> int:
