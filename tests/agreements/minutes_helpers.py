@@ -7,8 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from agreements import services
 from agreements.models import Agreement
 from consultations.models import Answer, TriggerQuestion
@@ -17,8 +15,8 @@ HOSTILE = '<script>alert("x")</script> <img src="file:///etc/passwd"> & <b>negri
 SUBMITTED_AT = dt.datetime(2022, 6, 10, 20, 30, tzinfo=dt.UTC)  # 14:30 in San Salvador
 
 
-@pytest.fixture
-def media(settings, tmp_path):
+def use_media(settings, tmp_path) -> Path:
+    """Stored files of this test under its own temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return Path(settings.MEDIA_ROOT)
 
@@ -44,8 +42,7 @@ def draft(demo, code: str, country: str, text: str) -> Answer:
     )
 
 
-@pytest.fixture
-def content(demo, people, session1, session2):
+def add_content(demo, people, session1, session2) -> dict:
     """Answers (submitted, one hostile, one draft) and agreements (one hostile, one
     withdrawn, one with responsible parties and a due date) on the seeded workshop."""
     from participants.models import Country, Organisation

@@ -12,16 +12,26 @@ from agreements import minutes as service
 from agreements.models import Minutes
 from agreements.tasks import minutes_render_task
 from participants.models import Attendance, Participant
-from tests.agreements.minutes_helpers import (  # noqa: F401 - fixtures
+from tests.agreements.minutes_helpers import (
     HOSTILE,
-    content,
-    media,
+    add_content,
     pdf_cells,
     pdf_text,
+    use_media,
     watermarks,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    return use_media(settings, tmp_path)
+
+
+@pytest.fixture
+def content(demo, people, session1, session2):
+    return add_content(demo, people, session1, session2)
 
 
 def _render(demo, language):
@@ -72,13 +82,8 @@ def test_spanish_minutes_content(demo, people, content, media, session1, caplog)
     assert cells.count('<script>alert("x")</script> <img src="file:///etc/') == 2
     assert cells.count("negrita") == 2
     assert "root:x:0" not in text
-    assert not [
-        r
-        for r in caplog.records
-        if "passwd" in r.getMessage()
-        and "refused" not in r.getMessage().lower()
-        and "Not a data" not in r.getMessage()
-    ]
+    # Nothing was even asked of the fetcher: the <img> never became an element.
+    assert [r.getMessage() for r in caplog.records if "passwd" in r.getMessage()] == []
     # Agreements table: number, text, parties, term, due date, status; withdrawn marked.
     assert (
         "1 Crear una red de puntos de contacto. El Salvador, México, OIM Mediano plazo "

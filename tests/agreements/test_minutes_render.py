@@ -13,9 +13,14 @@ from django.utils import timezone
 from agreements import minutes as service
 from agreements.models import Minutes
 from agreements.tasks import minutes_render_task, minutes_sweep_task
-from tests.agreements.minutes_helpers import media, pdf_pages  # noqa: F401 - fixture
+from tests.agreements.minutes_helpers import pdf_pages, use_media
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    return use_media(settings, tmp_path)
 
 
 def _request(demo, by=None, language="es", capture=None):
