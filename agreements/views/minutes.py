@@ -186,6 +186,11 @@ def minutes_issue(request, pk):
     if minutes.render_status != Minutes.RenderStatus.READY:
         messages.error(request, _("Solo se puede emitir una versión lista (generada sin errores)."))
         return detail
+    if _later_issued(minutes):
+        messages.error(
+            request, _("Ya hay una versión posterior emitida: esta versión no se puede emitir.")
+        )
+        return detail
     recipients = service.issue_recipients(workshop_id=minutes.workshop_id).count()
     form = MinutesIssueForm(
         request.POST if request.method == "POST" else None,
