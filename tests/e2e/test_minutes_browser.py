@@ -166,7 +166,7 @@ def test_staff_renders_issues_and_downloads_then_a_delegate_downloads(
     assert minutes.status == "issued"
     assert "Versión 1 emitida." in page.locator("main").inner_text()
     assert Notification.objects.filter(kind="minutes_issued").count() == 5
-    assert _visit(page, base, {detail: []}, shots, "issued") == {}
+    assert _visit(page, base, {detail: [], "/staff/minutes/": []}, shots, "issued") == {}
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(base + detail)
     with page.expect_download() as info:
