@@ -23,7 +23,6 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from agenda.timezones import utc_offset_label
 from agreements.models import Minutes
 from participants import notifications as outbox
 from participants.models import Notification, Participant
@@ -79,8 +78,8 @@ def message_context(notification: Notification, zone: zoneinfo.ZoneInfo) -> dict
         "sha256": minutes.sha256,
         "page_count": minutes.page_count,
         "size": _size(minutes),
+        # Plain-text e-mail: an ASCII minus in the offset, as the other notifications write it.
         "issued_at": moment_label(issued_at, zone).replace("\u2212", "-") if issued_at else "",
-        "issued_offset": utc_offset_label(zone, issued_at, ascii_minus=True) if issued_at else "",
     }
 
 

@@ -133,7 +133,8 @@ def minutes_once(workshop: Workshop) -> tuple[float, Minutes]:
     start = time.perf_counter()
     done = service.minutes_render(minutes_id=minutes.pk)
     elapsed = time.perf_counter() - start
-    assert done is not None and done.render_status == "ready", done and done.error
+    assert done is not None
+    assert done.render_status == "ready", done.error
     return elapsed, done
 
 
