@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -164,6 +165,11 @@ class SessionRecordAdmin(ReferenceZoneAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Minutes)
 class MinutesAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
+    """What was rendered and issued, read-only: versions are asked for, followed and issued
+    on the staff page (``/staff/minutes/``), which stores the PDF's hash and e-mails the
+    issued version; there is no upload box. An issued version cannot be changed or deleted
+    here (nor anywhere: ``agreements.minutes.minutes_guard_save``); a draft may be deleted."""
+
     zone_path = "workshop__time_zone"
     parent_field = "workshop"
     parent_zone_path = "time_zone"
@@ -171,29 +177,56 @@ class MinutesAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
     list_display = (
         "version",
         "workshop",
+        "language",
         "status",
         "render_status",
+        "page_count",
         "generated",
         "issued",
         "short_sha256",
+        "links",
     )
-    list_filter = ("status", "render_status", "workshop")
+    list_filter = ("status", "render_status", "language", "workshop")
     list_select_related = ("workshop",)
     search_fields = ("sha256", "workshop__title_es")
     ordering = ("workshop", "-version")
-    autocomplete_fields = ("workshop",)
-    # Rendering and issuing run through the minutes service (it stores the PDF's hash and
-    # e-mails the issued version); the admin shows their outcome.
     readonly_fields = (
+        "workshop",
+        "version",
+        "language",
         "status",
         "render_status",
+        "progress",
+        "attempts",
+        "page_count",
         "sha256",
         "error",
         "requested_at",
-        "generated_at",
+        "requested_by",
+        "started_at",
+        "generated",
         "generated_by",
-        "issued_at",
+        "issued",
+        "issued_by",
+        "links",
     )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == Minutes.Status.ISSUED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk action deletes drafts only; the issued ones in the selection stay.
+        for minutes in queryset.exclude(status=Minutes.Status.ISSUED):
+            minutes.delete()
 
     @admin.display(description=_("generada el"), ordering="generated_at")
     def generated(self, obj) -> str:
@@ -206,3 +239,16 @@ class MinutesAdmin(ReferenceZoneAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("SHA-256"), ordering="sha256")
     def short_sha256(self, obj) -> str:
         return f"{obj.sha256[:12]}…" if obj.sha256 else gettext("(sin generar)")
+
+    @admin.display(description=_("enlaces"))
+    def links(self, obj) -> str:
+        page = reverse("staff:minutes_detail", args=[obj.pk])
+        if obj.render_status != Minutes.RenderStatus.READY:
+            return format_html('<a href="{}">{}</a>', page, _("ver en la página del acta"))
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            page,
+            _("ver en la página del acta"),
+            reverse("minutes:download", args=[obj.pk]),
+            _("descargar el PDF"),
+        )

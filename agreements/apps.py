@@ -8,10 +8,16 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_save,
+            pre_delete,
+            pre_save,
+        )
 
-        from agreements import signals
-        from agreements.models import Agreement
+        from agreements import minutes, notifications, signals
+        from agreements.models import Agreement, Minutes
 
         post_save.connect(signals.agreement_saved, sender=Agreement, dispatch_uid="agr-rev-save")
         post_delete.connect(
@@ -24,3 +30,9 @@ class AgreementsConfig(AppConfig):
                 dispatch_uid=f"agr-rev-{field}",
             )
         user_logged_in.connect(signals.remember_on_sign_in, dispatch_uid="agreements-nav")
+        # The minutes: the e-mail of an issued version, and an issued version never changes.
+        notifications.register()
+        pre_save.connect(minutes.minutes_guard_save, sender=Minutes, dispatch_uid="minutes-frozen")
+        pre_delete.connect(
+            minutes.minutes_guard_delete, sender=Minutes, dispatch_uid="minutes-not-deleted"
+        )

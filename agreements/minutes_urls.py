@@ -1,5 +1,12 @@
-"""``/agreements/minutes/``: issued minutes for participants; every version for staff."""
+"""``/agreements/minutes/``: the download of a version (issued ones for participants, every
+ready one for staff). Stored files are never served from ``/media/``: only through here."""
+
+from django.urls import path
+
+from agreements.views import minutes
 
 app_name = "minutes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/download/", minutes.minutes_download, name="download"),
+]

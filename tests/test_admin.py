@@ -85,11 +85,17 @@ REGISTERED_MODELS = [
     TriggerQuestion,
     Answer,
     Agreement,
-    Minutes,
 ]
 MODEL_IDS = [model._meta.label for model in REGISTERED_MODELS]
 # Registered without an add page (rows are made elsewhere): tested in their own modules.
-READ_ONLY_MODELS = [AttendanceReport, Compendium, Notification, QuestionDistribution, SessionRecord]
+READ_ONLY_MODELS = [
+    AttendanceReport,
+    Compendium,
+    Notification,
+    QuestionDistribution,
+    SessionRecord,
+    Minutes,  # versions are rendered from /staff/minutes/, never uploaded
+]
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -5,6 +5,7 @@ def test_dashboard_links_to_the_agreements_follow_up(people, client_as):
     html = client_as(people["staff"]).get("/staff/").content.decode()
 
     assert 'href="/staff/agreements/">Seguimiento de los acuerdos</a>' in html
+    assert 'href="/staff/minutes/">Actas</a>' in html
 
 
 def test_console_and_live_view_link_to_each_other_for_those_who_moderate(

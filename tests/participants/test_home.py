@@ -200,6 +200,7 @@ def test_home_focal_point_query_count_does_not_grow_with_members(people, client_
     with CaptureQueriesContext(connection) as many:
         client.get(HOME)
 
-    # session, user, workshop, participant, zone, sessions, questions, members, and the
-    # site's own per-request reads (outage state, agenda cache version…).
-    assert len(one) == len(many) == 11
+    # session, user, workshop, participant, zone, sessions, questions, members, the country's
+    # agreements by follow-up status, the latest issued minutes, and the site's own
+    # per-request reads (outage state, agenda cache version…).
+    assert len(one) == len(many) == 13
