@@ -290,6 +290,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step of every page at INFO (60 lines for a 7-page PDF):
+    # only its warnings (a style it ignored, a resource it refused) are worth a log line.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Security headers -----------------------------------------------------------------------
