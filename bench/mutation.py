@@ -123,6 +123,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "agreements/rules.py": [
         "tests/agreements/test_rules*.py",
+        "tests/agreements/test_signals*.py",
         "tests/agreements/test_console*.py",
         "tests/agreements/test_live*.py",
         "tests/agreements/test_index*.py",
