@@ -109,3 +109,24 @@ def test_session_with_record_looks_only_in_the_given_workshop(demo):
 
     assert selectors.session_with_record(workshop=demo, number=3) is None
     assert selectors.session_with_record(workshop=demo, number=1).workshop_id == demo.pk
+
+
+def test_the_country_side_bumps_the_agreements_sessions_not_sessions_named_like_them(
+    session1, session2, record_agreement
+):
+    for n in range(3):  # agreement ids run past the session ids
+        record_agreement(session2, f"relleno {n}")
+    agreement = record_agreement(session1, "A1")
+    assert agreement.pk not in (session1.pk, session2.pk)
+    before = revision(session1)
+
+    signals.agreement_parties_changed(
+        sender=Agreement.responsible_countries.through,
+        instance=Country.objects.get(pk="MX"),
+        action="post_add",
+        reverse=True,
+        model=Agreement,
+        pk_set={agreement.pk},
+    )
+
+    assert revision(session1) == before + 1
