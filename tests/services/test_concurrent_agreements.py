@@ -7,6 +7,7 @@ conflict, a second new agreement gets the next number, and a write queued behind
 refused because the session is closed. SQLite serialises every writer, so it cannot show this.
 """
 
+import datetime as dt
 import threading
 import time
 
@@ -16,7 +17,7 @@ from django.db import connection, transaction
 
 from agenda.models import Session
 from agreements import services
-from agreements.models import Agreement
+from agreements.models import Agreement, SessionRecord
 from participants.models import User
 from tests.services import require_services
 
@@ -133,3 +134,53 @@ def test_an_edit_queued_behind_the_closing_is_refused(seeded):
     assert waited >= HOLD_SECONDS * 0.8
     agreement.refresh_from_db()
     assert (agreement.text_es, agreement.version) == ("Base", 1)
+
+
+def test_a_followup_waiting_behind_another_sees_it_before_setting_the_status(seeded):
+    session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
+    agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
+
+    outcomes = _race(
+        lambda: services.followup_record(
+            agreement=agreement, by=staff, status="in_progress", date=dt.date(2026, 3, 10)
+        ),
+        lambda: services.followup_record(
+            agreement=agreement, by=moderator, status="done", date=dt.date(2026, 3, 1)
+        ),
+    )
+
+    entry, waited = outcomes["second"]
+    assert entry.status == "done"
+    assert waited >= HOLD_SECONDS * 0.8  # it waited for the first entry's agreement lock
+    # The latest entry by date is the first one (10 March), though it was written first.
+    assert Agreement.objects.get(pk=agreement.pk).follow_up_status == "in_progress"
+
+
+def test_revision_bump_racing_the_records_first_insert_adds_one_to_it(seeded):
+    session = Session.objects.get(number=2)
+    SessionRecord.objects.filter(session=session).delete()
+
+    outcomes = _race(
+        lambda: SessionRecord.objects.create(session=session, revision=5),
+        lambda: services.revision_bump(session.pk),
+    )
+
+    assert outcomes["second"][1] >= HOLD_SECONDS * 0.8  # its INSERT waited on the first's
+    assert SessionRecord.objects.get(session=session).revision == 6
+
+
+def test_a_followup_locks_only_its_agreement_not_the_workshop(seeded):
+    session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
+    agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
+    session2 = Session.objects.get(number=2)
+
+    outcomes = _race(
+        lambda: services.followup_record(agreement=agreement, by=staff, status="in_progress"),
+        lambda: services.agreement_create(session=session2, by=moderator, text_es="Otro"),
+    )
+
+    created, waited = outcomes["second"]
+    assert created.number == 2
+    # Recording in another session does not queue behind a follow-up (which would hold the
+    # workshop row if its lock followed the ordering's join to the workshop).
+    assert waited < HOLD_SECONDS * 0.5

@@ -104,3 +104,24 @@ def test_a_recording_waiting_behind_a_closing_is_refused(sessions):
 
     assert outcomes["second"][0] is services.SessionClosedError
     assert not Agreement.objects.exists()
+
+
+def test_a_recording_waiting_behind_a_move_keeps_the_move(sessions):
+    """The recording renumbers session 2's agreements: had it read the order before the move
+    committed, it would write the old order back and silently undo the move."""
+    session1, session2, moderator, staff = sessions
+    services.agreement_create(session=session1, by=moderator, text_es="A1")
+    services.agreement_create(session=session2, by=staff, text_es="B1")
+    b2 = services.agreement_create(session=session2, by=staff, text_es="B2")
+
+    outcomes = _race(
+        lambda: services.agreement_move(agreement=b2, by=staff, direction="up"),
+        lambda: services.agreement_create(session=session1, by=moderator, text_es="A2"),
+    )
+
+    created, waited = outcomes["second"]
+    assert created.number == 2
+    assert waited >= HOLD_SECONDS * 0.8  # it waited for the move's workshop lock
+    assert list(
+        Agreement.objects.order_by("number").values_list("number", "session__number", "text_es")
+    ) == [(1, 1, "A1"), (2, 1, "A2"), (3, 2, "B2"), (4, 2, "B1")]
