@@ -107,17 +107,36 @@ class Workers:
                     worker.wait(timeout=5)
 
 
+def forget_broker_state(app) -> None:
+    """Empty the queue and kombu's record of unacknowledged messages on the Redis broker.
+
+    A worker killed mid-task (as these tests do) leaves its message in kombu's ``unacked``
+    hash; a worker started more than ``visibility_timeout`` (an hour) later restores it to
+    the queue, after ``--purge`` has run. A CI run an hour after another one then saw the
+    earlier run's invitation ("invitation 274 is gone") and reminders arrive before its own
+    commit. Purging alone does not remove them."""
+    import redis
+
+    app.control.purge()
+    client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=2)
+    try:
+        client.delete("unacked", "unacked_index", "unacked_mutex")
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def celery_workers(transactional_db, smtp_sink, celery_publishes, tmp_path):
     require_services()
-    # Tasks left on the broker by earlier tests (rows long rolled back) must not reach this
-    # worker: it would log them as received and skew what the test counts.
-    celery_publishes.control.purge()
+    # Tasks left on the broker by earlier tests or runs (rows long rolled back) must not
+    # reach this worker: it would log them as received and skew what the test counts.
+    forget_broker_state(celery_publishes)
     workers = Workers(smtp_sink, tmp_path)
     try:
         yield workers
     finally:
         workers.stop_all()
+        forget_broker_state(celery_publishes)
 
 
 @pytest.fixture
