@@ -160,7 +160,7 @@ def test_broker_down_page_says_it_will_start_later(
     assert "el servidor de tareas no responde ahora: se generará en cuanto vuelva" in text
     progress = soup.find("progress")
     assert (progress["max"], progress["value"]) == ("100", "0")
-    assert soup.find("script", src="/static/js/minutes-progress.js") is not None
+    assert soup.find("script", src="/static/js/pdf-progress.js") is not None
     assert soup.select_one('noscript meta[http-equiv="refresh"]') is not None
     assert soup.find("a", href=reverse("staff:minutes_detail", args=[minutes.pk])) is not None
 

@@ -104,7 +104,7 @@ def test_staff_compendium_renders_inline_and_is_stored_with_its_hash(
     )
     assert download is not None
     assert soup.find("progress") is None
-    assert soup.find("script", src="/static/js/compendium-progress.js") is None
+    assert soup.find("script", src="/static/js/pdf-progress.js") is None
 
 
 def test_compendium_in_english(start, client_as, people, answered):
@@ -225,7 +225,7 @@ def test_broker_down_leaves_row_queued_and_says_so(start, client_as, people, ans
     assert "el servidor de tareas no responde ahora" in text
     progress = soup.find("progress")
     assert (progress["max"], progress["value"]) == ("100", "0")
-    assert soup.find("script", src="/static/js/compendium-progress.js") is not None
+    assert soup.find("script", src="/static/js/pdf-progress.js") is not None
     refresh = soup.select_one('noscript meta[http-equiv="refresh"]')
     assert refresh is not None
     assert soup.find("a", href=reverse("consultations:compendium", args=[compendium.pk]))

@@ -8,63 +8,19 @@ refused because the session is closed. SQLite serialises every writer, so it can
 """
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
 
 from agenda.models import Session
 from agreements import services
 from agreements.models import Agreement, SessionRecord
 from participants.models import User
-from tests.services import require_services
-
-HOLD_SECONDS = 1.0
+from tests.services import HOLD_SECONDS, race, require_services
 
 pytestmark = pytest.mark.services
 
 REFUSALS = (services.AgreementConflictError, services.SessionClosedError)
-
-
-def _race(first_call, second_call):
-    first_holds = threading.Event()
-    outcomes: dict[str, object] = {}
-    errors: list[BaseException] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                outcomes["first"] = first_call()
-                first_holds.set()
-                time.sleep(HOLD_SECONDS)
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            errors.append(error)
-            first_holds.set()
-        finally:
-            connection.close()
-
-    def second() -> None:
-        try:
-            first_holds.wait(timeout=10)
-            started = time.monotonic()
-            try:
-                outcomes["second"] = (second_call(), time.monotonic() - started)
-            except REFUSALS as refused:
-                outcomes["second"] = (type(refused), time.monotonic() - started)
-        except BaseException as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    return outcomes
 
 
 @pytest.fixture
@@ -82,13 +38,14 @@ def test_two_saves_of_the_same_version_at_once_one_wins_one_conflicts(seeded):
     session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
     agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.agreement_update(
             agreement=agreement, by=moderator, expected_version=1, text_es="De Luis"
         ),
         lambda: services.agreement_update(
             agreement=agreement, by=staff, expected_version=1, text_es="De Ana"
         ),
+        refused=REFUSALS,
     )
 
     kind, waited = outcomes["second"]
@@ -106,9 +63,10 @@ def test_two_saves_of_the_same_version_at_once_one_wins_one_conflicts(seeded):
 def test_two_new_agreements_at_once_get_consecutive_numbers(seeded):
     session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.agreement_create(session=session, by=moderator, text_es="Uno"),
         lambda: services.agreement_create(session=session, by=staff, text_es="Dos"),
+        refused=REFUSALS,
     )
 
     assert outcomes["second"][1] >= HOLD_SECONDS * 0.8
@@ -122,11 +80,12 @@ def test_an_edit_queued_behind_the_closing_is_refused(seeded):
     session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
     agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.session_close(session=session, by=moderator),
         lambda: services.agreement_update(
             agreement=agreement, by=staff, expected_version=1, text_es="Tarde"
         ),
+        refused=REFUSALS,
     )
 
     kind, waited = outcomes["second"]
@@ -140,13 +99,14 @@ def test_a_followup_waiting_behind_another_sees_it_before_setting_the_status(see
     session, moderator, staff = seeded["session"], seeded["moderator"], seeded["staff"]
     agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.followup_record(
             agreement=agreement, by=staff, status="in_progress", date=dt.date(2026, 3, 10)
         ),
         lambda: services.followup_record(
             agreement=agreement, by=moderator, status="done", date=dt.date(2026, 3, 1)
         ),
+        refused=REFUSALS,
     )
 
     entry, waited = outcomes["second"]
@@ -160,9 +120,10 @@ def test_revision_bump_racing_the_records_first_insert_adds_one_to_it(seeded):
     session = Session.objects.get(number=2)
     SessionRecord.objects.filter(session=session).delete()
 
-    outcomes = _race(
+    outcomes = race(
         lambda: SessionRecord.objects.create(session=session, revision=5),
         lambda: services.revision_bump(session.pk),
+        refused=REFUSALS,
     )
 
     assert outcomes["second"][1] >= HOLD_SECONDS * 0.8  # its INSERT waited on the first's
@@ -174,9 +135,10 @@ def test_a_followup_locks_only_its_agreement_not_the_workshop(seeded):
     agreement = services.agreement_create(session=session, by=moderator, text_es="Base")
     session2 = Session.objects.get(number=2)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.followup_record(agreement=agreement, by=staff, status="in_progress"),
         lambda: services.agreement_create(session=session2, by=moderator, text_es="Otro"),
+        refused=REFUSALS,
     )
 
     created, waited = outcomes["second"]

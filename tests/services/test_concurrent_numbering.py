@@ -8,63 +8,16 @@ a 500 for the moderator. A recording that waits behind a closing is refused once
 released: closing freezes the session. SQLite cannot show either, so the test needs PostgreSQL.
 """
 
-import threading
-import time
-
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
 
 from agenda.models import Workshop
 from agreements import services
 from agreements.models import Agreement
 from participants.models import User
-from tests.services import require_services
-
-HOLD_SECONDS = 1.0
+from tests.services import HOLD_SECONDS, race, require_services
 
 pytestmark = pytest.mark.services
-
-
-def _race(first_call, second_call):
-    """Run ``first_call`` in a transaction held open for HOLD_SECONDS, and ``second_call``
-    meanwhile; returns the second's outcome (value or refusal) and how long it waited."""
-    first_holds = threading.Event()
-    outcomes: dict[str, object] = {}
-    errors: list[BaseException] = []
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                outcomes["first"] = first_call()
-                first_holds.set()
-                time.sleep(HOLD_SECONDS)
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            errors.append(error)
-            first_holds.set()
-        finally:
-            connection.close()
-
-    def second() -> None:
-        try:
-            first_holds.wait(timeout=10)
-            started = time.monotonic()
-            try:
-                outcomes["second"] = (second_call(), time.monotonic() - started)
-            except services.AgreementError as refused:
-                outcomes["second"] = (type(refused), time.monotonic() - started)
-        except BaseException as error:  # noqa: BLE001
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    return outcomes
 
 
 @pytest.fixture
@@ -81,9 +34,10 @@ def test_two_recordings_at_once_get_distinct_numbers_in_session_order(sessions):
     session1, session2, moderator, staff = sessions
     services.agreement_create(session=session2, by=staff, text_es="B1")
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.agreement_create(session=session2, by=staff, text_es="B2"),
         lambda: services.agreement_create(session=session1, by=moderator, text_es="A1"),
+        refused=(services.AgreementError,),
     )
 
     created, waited = outcomes["second"]
@@ -97,9 +51,10 @@ def test_two_recordings_at_once_get_distinct_numbers_in_session_order(sessions):
 def test_a_recording_waiting_behind_a_closing_is_refused(sessions):
     session1, _session2, moderator, staff = sessions
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.session_close(session=session1, by=moderator),
         lambda: services.agreement_create(session=session1, by=staff, text_es="Tarde"),
+        refused=(services.AgreementError,),
     )
 
     assert outcomes["second"][0] is services.SessionClosedError
@@ -114,9 +69,10 @@ def test_a_recording_waiting_behind_a_move_keeps_the_move(sessions):
     services.agreement_create(session=session2, by=staff, text_es="B1")
     b2 = services.agreement_create(session=session2, by=staff, text_es="B2")
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.agreement_move(agreement=b2, by=staff, direction="up"),
         lambda: services.agreement_create(session=session1, by=moderator, text_es="A2"),
+        refused=(services.AgreementError,),
     )
 
     created, waited = outcomes["second"]

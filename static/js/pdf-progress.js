@@ -1,10 +1,10 @@
-// The progress panel of a PDF compendium: polls the staff-only JSON endpoint every 1.5 s and
+// The progress panel of a PDF being rendered (compendium, minutes): polls the staff-only JSON endpoint every 1.5 s and
 // moves the bar; when the render has finished (done or failed) it reloads the page, which then
 // shows the download link and the SHA-256, or the reason of the failure. Without JavaScript
 // the page refreshes itself (<noscript> meta refresh) and offers a reload link.
 (function () {
   "use strict";
-  var panel = document.querySelector(".compendium-panel[data-progress-url]");
+  var panel = document.querySelector(".pdf-progress-panel[data-progress-url]");
   if (!panel || !window.fetch || panel.getAttribute("data-finished") === "true") {
     return;
   }
