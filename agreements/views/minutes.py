@@ -11,10 +11,7 @@ Who may see what (``agreements.rules``):
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,32 +26,11 @@ from agreements import minutes as service
 from agreements import rules
 from agreements.forms_minutes import MinutesIssueForm, MinutesRequestForm
 from agreements.models import Minutes
+from crm_workshop.access import allowed_or_404, signed_in
 from crm_workshop.pdf import PdfRenderTimeout
 
-
-def signed_in(view):
-    """Anonymous visitors go to the sign-in page; the view decides the rest (404)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def staff_only(view):
-    """Staff (``rules.can_manage_minutes``) only; signed-in others get 404."""
-
-    @signed_in
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not rules.can_manage_minutes(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Staff (``rules.can_manage_minutes``) only; signed-in others get 404, anonymous visitors sign in.
+staff_only = allowed_or_404(rules.can_manage_minutes)
 
 
 def _version(pk) -> Minutes:

@@ -13,10 +13,7 @@ Who may see what (``consultations.rules``):
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +31,7 @@ from consultations.forms_compile import CompendiumForm, ReopenForm
 from consultations.models import Answer, Compendium, TriggerQuestion
 from consultations.services import ReopenError
 from consultations.services import answer_reopen as reopen_service
+from crm_workshop.access import allowed_or_404, signed_in
 
 EXPORT_CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,29 +39,8 @@ EXPORT_CONTENT_TYPES = {
 }
 
 
-def signed_in(view):
-    """Anonymous visitors go to the sign-in page; the view decides the rest (404)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def staff_only(view):
-    """Staff (``rules.can_compile``) only; signed-in others get 404, anonymous sign in."""
-
-    @signed_in
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not rules.can_compile(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Staff (``rules.can_compile``) only; signed-in others get 404, anonymous visitors sign in.
+staff_only = allowed_or_404(rules.can_compile)
 
 
 def _moderates(user, workshop) -> bool:
